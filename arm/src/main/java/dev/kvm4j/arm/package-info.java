@@ -1,0 +1,1 @@
+package dev.kvm4j.arm;

@@ -1,0 +1,5 @@
+/** The ARM side of KVM: register ids and tables, the CPU state model, vCPU init/get/put/reset, vGIC, PSCI. */
+module dev.kvm4j.arm {
+    requires transitive dev.kvm4j.kvm;
+    exports dev.kvm4j.arm;
+}

@@ -1,0 +1,101 @@
+package dev.kvm4j.kvm;
+
+import dev.kvm4j.kvm.internal.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Guest RAM: an anonymous host mapping placed at a guest physical base. Every access is by guest
+ * physical address and bounds-checked, so a wrong address is an error naming it, never a stray write.
+ * Pages are reserved lazily (MAP_NORESERVE): gigabytes cost nothing until the guest touches them.
+ */
+public final class GuestMemory implements AutoCloseable {
+    private final long base;
+    private final long size;
+    private final Arena arena;
+    private final MemorySegment host;
+
+    private GuestMemory(long base, long size, Arena arena, MemorySegment host) {
+        this.base = base;
+        this.size = size;
+        this.arena = arena;
+        this.host = host;
+    }
+
+    /** Maps {@code size} bytes (a multiple of 4 KiB) to appear at guest physical {@code base}. */
+    public static GuestMemory allocate(long base, long size) {
+        if (size <= 0 || (size & 0xfff) != 0) throw new IllegalArgumentException("guest RAM size 0x" + Long.toHexString(size) + " must be a positive multiple of 4 KiB");
+        if ((base & 0xfff) != 0) throw new IllegalArgumentException("guest RAM base 0x" + Long.toHexString(base) + " must be 4 KiB aligned");
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment errno = Libc.allocateErrno(arena);
+            MemorySegment m = Libc.mmap(errno, size, Libc.PROT_READ | Libc.PROT_WRITE,
+                    Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0);
+            if (Libc.mapFailed(m)) {
+                Errno e = Errno.of(Libc.errno(errno));
+                throw new IllegalStateException("cannot map " + size + " bytes of guest RAM: " + e.name() + " (" + e.description() + ")");
+            }
+            MemorySegment host = m.reinterpret(size, arena, seg -> Libc.munmap(seg, size));
+            return new GuestMemory(base, size, arena, host);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    public long base() { return base; }
+
+    public long size() { return size; }
+
+    /** One past the last guest physical address. */
+    public long end() { return base + size; }
+
+    public boolean contains(long gpa, long length) {
+        return length >= 0 && gpa >= base && gpa - base <= size - length;
+    }
+
+    /** The host view of all of RAM; valid until {@link #close()}. */
+    public MemorySegment segment() {
+        if (!arena.scope().isAlive()) throw new ClosedHandleException("guest memory at 0x" + Long.toHexString(base));
+        return host;
+    }
+
+    public long hostAddress() { return segment().address(); }
+
+    /** The host view of {@code [gpa, gpa+length)}, checked. */
+    public MemorySegment slice(long gpa, long length) {
+        check(gpa, length);
+        return segment().asSlice(gpa - base, length);
+    }
+
+    public void write(long gpa, byte[] data) { MemorySegment.copy(data, 0, slice(gpa, data.length), ValueLayout.JAVA_BYTE, 0, data.length); }
+
+    public byte[] read(long gpa, int length) { return slice(gpa, length).toArray(ValueLayout.JAVA_BYTE); }
+
+    public long readLong(long gpa) { return slice(gpa, 8).get(ValueLayout.JAVA_LONG_UNALIGNED, 0); }
+
+    public void writeLong(long gpa, long value) { slice(gpa, 8).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value); }
+
+    public int readInt(long gpa) { return slice(gpa, 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0); }
+
+    public void writeInt(long gpa, int value) { slice(gpa, 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, value); }
+
+    /** Writes little-endian 32-bit words (instructions) starting at {@code gpa}. */
+    public void writeInts(long gpa, int... words) {
+        MemorySegment s = slice(gpa, 4L * words.length);
+        for (int i = 0; i < words.length; i++) s.set(ValueLayout.JAVA_INT_UNALIGNED, 4L * i, words[i]);
+    }
+
+    private void check(long gpa, long length) {
+        if (!contains(gpa, length)) {
+            throw new GuestAddressException(gpa, length, base, end());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
+}

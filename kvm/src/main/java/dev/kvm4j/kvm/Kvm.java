@@ -1,0 +1,80 @@
+package dev.kvm4j.kvm;
+
+import dev.kvm4j.kvm.abi.Capability;
+import dev.kvm4j.kvm.internal.FileHandle;
+import dev.kvm4j.kvm.internal.Libc;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.kvm4j.kvm.abi.KvmIoctls.*;
+
+/** The system file descriptor: {@code /dev/kvm}. Creates VMs and answers capability questions. */
+public final class Kvm implements AutoCloseable {
+    public static final Path DEFAULT_PATH = Path.of("/dev/kvm");
+
+    private final FileHandle handle;
+    private final int vcpuMmapSize;
+
+    private Kvm(FileHandle handle) {
+        this.handle = handle;
+        int version = handle.ioctl("KVM_GET_API_VERSION", KVM_GET_API_VERSION, 0L);
+        if (version != KVM_API_VERSION) {
+            handle.close();
+            throw new KvmUnavailableException("/dev/kvm speaks KVM API version " + version + ", kvm4j needs "
+                    + KVM_API_VERSION + "; this kernel's KVM is not supported");
+        }
+        this.vcpuMmapSize = handle.ioctl("KVM_GET_VCPU_MMAP_SIZE", KVM_GET_VCPU_MMAP_SIZE, 0L);
+    }
+
+    /** Opens {@code /dev/kvm}. */
+    public static Kvm open() { return open(DEFAULT_PATH); }
+
+    public static Kvm open(Path device) {
+        if (!Files.exists(device)) {
+            throw new KvmUnavailableException(device + " does not exist: this host has no KVM (load the kvm module, or "
+                    + "run inside a machine with virtualization enabled)");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            var errno = Libc.allocateErrno(arena);
+            int fd = Libc.open(errno, device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
+            if (fd < 0) {
+                Errno e = Errno.of(Libc.errno(errno));
+                throw new KvmUnavailableException("cannot open " + device + ": " + e.name() + " (" + e.description() + ")"
+                        + (e == Errno.EACCES ? "; add this user to the 'kvm' group" : ""));
+            }
+            return new Kvm(new FileHandle(fd, device.toString()));
+        }
+    }
+
+    /** True if {@code /dev/kvm} exists and opens; for tests and tools that decide whether to run. */
+    public static boolean isAvailable() {
+        try (Kvm ignored = open()) {
+            return true;
+        } catch (KvmUnavailableException e) {
+            return false;
+        }
+    }
+
+    /** {@code KVM_CHECK_EXTENSION}: 0 when absent, otherwise a capability-specific positive value. */
+    public int checkExtension(Capability cap) { return checkExtension(cap.number()); }
+
+    public int checkExtension(int capability) {
+        return handle.ioctl("KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION, capability);
+    }
+
+    public int vcpuMmapSize() { return vcpuMmapSize; }
+
+    /** {@code KVM_CREATE_VM} with machine type 0 (on arm64: the default 40-bit IPA space). */
+    public Vm createVm() { return createVm(0); }
+
+    /** {@code KVM_CREATE_VM} with an arch-specific machine type (arm64: {@code KVM_VM_TYPE_ARM_IPA_SIZE(bits)}). */
+    public Vm createVm(long machineType) {
+        int fd = handle.ioctl("KVM_CREATE_VM", KVM_CREATE_VM, machineType);
+        return new Vm(new FileHandle(fd, "VM"), this);
+    }
+
+    @Override
+    public void close() { handle.close(); }
+}

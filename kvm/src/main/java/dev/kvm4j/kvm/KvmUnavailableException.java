@@ -1,0 +1,6 @@
+package dev.kvm4j.kvm;
+
+/** This host cannot give kvm4j what it needs: no /dev/kvm, no permission, or a missing capability. */
+public final class KvmUnavailableException extends RuntimeException {
+    public KvmUnavailableException(String message) { super(message); }
+}

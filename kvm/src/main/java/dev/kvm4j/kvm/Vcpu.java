@@ -1,0 +1,207 @@
+package dev.kvm4j.kvm;
+
+import dev.kvm4j.kvm.abi.ExitReason;
+import dev.kvm4j.kvm.internal.FileHandle;
+import dev.kvm4j.kvm.internal.Libc;
+import dev.kvm4j.kvm.internal.Structs;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.kvm4j.kvm.abi.KvmIoctls.*;
+import static dev.kvm4j.kvm.abi.KvmStructs.*;
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+/**
+ * A vCPU file descriptor and its mmap'ed {@code kvm_run}. One thread runs a vCPU at a time; any thread
+ * may {@link #kick()} it. {@link #run()} allocates nothing: exits are views owned by this vCPU.
+ */
+public final class Vcpu implements AutoCloseable {
+    /** KVM_REG_SIZE_* of linux/kvm.h: bits 52..55 of a register id hold log2 of its size in bytes. */
+    private static final int KVM_REG_SIZE_SHIFT = 52;
+    private static final long KVM_REG_SIZE_MASK = 0x00f0000000000000L;
+    private static final long EXIT_REASON = STRUCT_KVM_RUN.byteOffset(groupElement("exit_reason"));
+    private static final long IMMEDIATE_EXIT = STRUCT_KVM_RUN.byteOffset(groupElement("immediate_exit"));
+    private static final long MAX_REG_BYTES = 256;
+
+    private final FileHandle handle;
+    private final int id;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment run;
+    private final MemorySegment errno;
+    private final MemorySegment oneReg;
+    private final MemorySegment regValue;
+    private final Kicker kicker;
+
+    private final VcpuExit.Mmio mmio;
+    private final VcpuExit.Io io;
+    private final VcpuExit.Hlt hlt = new VcpuExit.Hlt();
+    private final VcpuExit.SystemEvent systemEvent;
+    private final VcpuExit.FailEntry failEntry;
+    private final VcpuExit.InternalError internalError;
+    private final VcpuExit.Interrupted interrupted = new VcpuExit.Interrupted();
+    private final VcpuExit.Shutdown shutdown = new VcpuExit.Shutdown();
+    private final VcpuExit.ArmNisv armNisv;
+    private final VcpuExit.Debug debug;
+    private final VcpuExit.Other other;
+
+    Vcpu(FileHandle handle, int id, int mmapSize) {
+        this.handle = handle;
+        this.id = id;
+        try {
+            MemorySegment err = Libc.allocateErrno(arena);
+            MemorySegment m = Libc.mmap(err, mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, handle.fd(), 0);
+            if (Libc.mapFailed(m)) throw KvmException.of("mmap(kvm_run)", handle.what(), Libc.errno(err));
+            this.run = m.reinterpret(mmapSize, arena, s -> Libc.munmap(s, mmapSize));
+        } catch (RuntimeException e) {
+            arena.close();
+            handle.close();
+            throw e;
+        }
+        this.errno = Libc.allocateErrno(arena);
+        this.oneReg = arena.allocate(STRUCT_KVM_ONE_REG);
+        this.regValue = arena.allocate(MAX_REG_BYTES, 16);
+        this.kicker = new Kicker(handle, run, IMMEDIATE_EXIT, arena);
+        this.mmio = new VcpuExit.Mmio(run);
+        this.io = new VcpuExit.Io(run);
+        this.systemEvent = new VcpuExit.SystemEvent(run);
+        this.failEntry = new VcpuExit.FailEntry(run);
+        this.internalError = new VcpuExit.InternalError(run);
+        this.armNisv = new VcpuExit.ArmNisv(run);
+        this.debug = new VcpuExit.Debug(run);
+        this.other = new VcpuExit.Other(run);
+    }
+
+    public int id() { return id; }
+
+    /** Enters the guest until it exits to the VMM. */
+    public VcpuExit run() {
+        kicker.prepareCurrentThread();
+        int r = Libc.ioctl(errno, handle.fd(), KVM_RUN, MemorySegment.NULL);
+        if (r < 0) {
+            int e = Libc.errno(errno);
+            if (e == Errno.EINTR.number()) {
+                kicker.acknowledge();
+                return interrupted;
+            }
+            throw KvmException.of("KVM_RUN", handle.what(), e);
+        }
+        int reason = run.get(ValueLayout.JAVA_INT, EXIT_REASON);
+        return switch (reason) {
+            case ExitReason.KVM_EXIT_MMIO -> mmio;
+            case ExitReason.KVM_EXIT_IO -> io;
+            case ExitReason.KVM_EXIT_HLT -> hlt;
+            case ExitReason.KVM_EXIT_SYSTEM_EVENT -> systemEvent;
+            case ExitReason.KVM_EXIT_FAIL_ENTRY -> failEntry;
+            case ExitReason.KVM_EXIT_INTERNAL_ERROR -> internalError;
+            case ExitReason.KVM_EXIT_INTR -> interrupted;
+            case ExitReason.KVM_EXIT_SHUTDOWN -> shutdown;
+            case ExitReason.KVM_EXIT_ARM_NISV -> armNisv;
+            case ExitReason.KVM_EXIT_DEBUG -> debug;
+            default -> other.with(reason);
+        };
+    }
+
+    /**
+     * Makes a {@link #run()} in another thread return {@link VcpuExit.Interrupted} soon: at once if the
+     * vCPU is in the guest, or at the start of its next run if it is not. Safe from any thread.
+     */
+    public void kick() { kicker.kick(); }
+
+    /** The size in bytes of the register {@code id}, from its KVM_REG_SIZE field. */
+    public static int registerSize(long id) {
+        return 1 << (int) ((id & KVM_REG_SIZE_MASK) >>> KVM_REG_SIZE_SHIFT);
+    }
+
+    /** {@code KVM_GET_ONE_REG} of a register of at most 64 bits, zero-extended. */
+    public long getOneReg(long id) {
+        int size = registerSize(id);
+        if (size > 8) throw new IllegalArgumentException(String.format("register 0x%x is %d bytes; use getOneReg(id, segment)", id, size));
+        oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, regValue);
+        return switch (size) {
+            case 1 -> Byte.toUnsignedLong(regValue.get(ValueLayout.JAVA_BYTE, 0));
+            case 2 -> Short.toUnsignedLong(regValue.get(ValueLayout.JAVA_SHORT, 0));
+            case 4 -> Integer.toUnsignedLong(regValue.get(ValueLayout.JAVA_INT, 0));
+            default -> regValue.get(ValueLayout.JAVA_LONG, 0);
+        };
+    }
+
+    /** {@code KVM_SET_ONE_REG} of a register of at most 64 bits. */
+    public void setOneReg(long id, long value) {
+        int size = registerSize(id);
+        if (size > 8) throw new IllegalArgumentException(String.format("register 0x%x is %d bytes; use setOneReg(id, segment)", id, size));
+        switch (size) {
+            case 1 -> regValue.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
+            case 2 -> regValue.set(ValueLayout.JAVA_SHORT, 0, (short) value);
+            case 4 -> regValue.set(ValueLayout.JAVA_INT, 0, (int) value);
+            default -> regValue.set(ValueLayout.JAVA_LONG, 0, value);
+        }
+        oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, regValue);
+    }
+
+    /** {@code KVM_GET_ONE_REG} of any size into {@code value} (at least {@link #registerSize} bytes). */
+    public void getOneReg(long id, MemorySegment value) {
+        checkBuffer(id, value);
+        oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, value);
+    }
+
+    /** {@code KVM_SET_ONE_REG} of any size from {@code value}. */
+    public void setOneReg(long id, MemorySegment value) {
+        checkBuffer(id, value);
+        oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, value);
+    }
+
+    private static void checkBuffer(long id, MemorySegment value) {
+        if (value.byteSize() < registerSize(id)) {
+            throw new IllegalArgumentException(String.format("register 0x%x needs %d bytes, buffer has %d", id, registerSize(id), value.byteSize()));
+        }
+        if (!value.isNative()) throw new IllegalArgumentException("register buffers must be native memory");
+    }
+
+    private void oneRegCall(String name, long request, long id, MemorySegment value) {
+        oneReg.set(ValueLayout.JAVA_LONG, 0, id);
+        oneReg.set(ValueLayout.JAVA_LONG, 8, value.address());
+        handle.ioctl(name, request, oneReg, errno);
+    }
+
+    /**
+     * {@code KVM_GET_REG_LIST}: every register id this vCPU has, in the kernel's order. Asks for the count
+     * first (the kernel answers E2BIG with it), then for the ids.
+     */
+    public long[] registerList() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment probe = a.allocate(STRUCT_KVM_REG_LIST);
+            try {
+                handle.ioctl("KVM_GET_REG_LIST", KVM_GET_REG_LIST, probe);
+                return new long[0];
+            } catch (KvmException.TooBig expected) {
+                // n now holds the count
+            }
+            long n = Structs.get(STRUCT_KVM_REG_LIST, probe, "n");
+            MemorySegment list = a.allocate(STRUCT_KVM_REG_LIST.byteSize() + 8 * n, 8);
+            list.set(ValueLayout.JAVA_LONG, 0, n);
+            handle.ioctl("KVM_GET_REG_LIST", KVM_GET_REG_LIST, list);
+            long got = list.get(ValueLayout.JAVA_LONG, 0);
+            return list.asSlice(STRUCT_KVM_REG_LIST.byteSize(), 8 * got).toArray(ValueLayout.JAVA_LONG);
+        }
+    }
+
+    /** An arch-specific vCPU ioctl (e.g. {@code KVM_ARM_VCPU_INIT}); errno becomes a {@link KvmException}. */
+    public int ioctl(String name, long request, MemorySegment arg) { return handle.ioctl(name, request, arg); }
+
+    public int ioctl(String name, long request, long arg) { return handle.ioctl(name, request, arg); }
+
+    /** The raw {@code kvm_run} area, for arch layers that read fields kvm4j does not decode. */
+    public MemorySegment kvmRun() {
+        handle.fd();
+        return run;
+    }
+
+    @Override
+    public void close() {
+        if (handle.isClosed()) return;
+        handle.close();
+        arena.close();
+    }
+}

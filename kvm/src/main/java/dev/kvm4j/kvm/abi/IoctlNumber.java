@@ -1,0 +1,23 @@
+package dev.kvm4j.kvm.abi;
+
+/**
+ * The asm-generic {@code _IO/_IOR/_IOW/_IOWR} encoding, shared by x86_64 and arm64:
+ * dir(2) | size(14) | type(8) | nr(8), from bit 31 down.
+ */
+public final class IoctlNumber {
+    private static final int NRSHIFT = 0, TYPESHIFT = 8, SIZESHIFT = 16, DIRSHIFT = 30;
+    private static final long NONE = 0, WRITE = 1, READ = 2;
+    private static final long MAX_SIZE = (1 << 14) - 1;
+
+    private IoctlNumber() {}
+
+    public static long io(int type, int nr) { return encode(NONE, type, nr, 0); }
+    public static long ior(int type, int nr, long size) { return encode(READ, type, nr, size); }
+    public static long iow(int type, int nr, long size) { return encode(WRITE, type, nr, size); }
+    public static long iowr(int type, int nr, long size) { return encode(READ | WRITE, type, nr, size); }
+
+    private static long encode(long dir, int type, int nr, long size) {
+        if (size < 0 || size > MAX_SIZE) throw new IllegalArgumentException("ioctl argument size " + size + " does not fit 14 bits");
+        return (dir << DIRSHIFT) | (size << SIZESHIFT) | ((long) (type & 0xff) << TYPESHIFT) | ((long) (nr & 0xff) << NRSHIFT);
+    }
+}

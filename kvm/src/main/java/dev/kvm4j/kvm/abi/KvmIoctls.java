@@ -1,0 +1,45 @@
+package dev.kvm4j.kvm.abi;
+
+import static dev.kvm4j.kvm.abi.IoctlNumber.io;
+import static dev.kvm4j.kvm.abi.IoctlNumber.iow;
+import static dev.kvm4j.kvm.abi.IoctlNumber.iowr;
+
+/**
+ * Every arch-neutral KVM ioctl number kvm4j issues, computed once from the {@code _IO*} rules.
+ * Field names are the kernel's macro names: the build's ABI check compares each with {@code <linux/kvm.h>}.
+ */
+public final class KvmIoctls {
+    private KvmIoctls() {}
+
+    public static final int KVMIO = 0xAE;
+
+    // system fd
+    public static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
+    public static final long KVM_CREATE_VM = io(KVMIO, 0x01);
+    public static final long KVM_CHECK_EXTENSION = io(KVMIO, 0x03);
+    public static final long KVM_GET_VCPU_MMAP_SIZE = io(KVMIO, 0x04);
+
+    // vm fd
+    public static final long KVM_CREATE_VCPU = io(KVMIO, 0x41);
+    public static final long KVM_GET_DIRTY_LOG = iow(KVMIO, 0x42, KvmStructs.STRUCT_KVM_DIRTY_LOG.byteSize());
+    public static final long KVM_SET_USER_MEMORY_REGION = iow(KVMIO, 0x46, KvmStructs.STRUCT_KVM_USERSPACE_MEMORY_REGION.byteSize());
+    public static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmStructs.STRUCT_KVM_IRQ_LEVEL.byteSize());
+    public static final long KVM_CREATE_DEVICE = iowr(KVMIO, 0xe0, KvmStructs.STRUCT_KVM_CREATE_DEVICE.byteSize());
+
+    // vcpu fd
+    public static final long KVM_RUN = io(KVMIO, 0x80);
+    public static final long KVM_SET_SIGNAL_MASK = iow(KVMIO, 0x8b, KvmStructs.STRUCT_KVM_SIGNAL_MASK.byteSize());
+    public static final long KVM_GET_ONE_REG = iow(KVMIO, 0xab, KvmStructs.STRUCT_KVM_ONE_REG.byteSize());
+    public static final long KVM_SET_ONE_REG = iow(KVMIO, 0xac, KvmStructs.STRUCT_KVM_ONE_REG.byteSize());
+    public static final long KVM_GET_REG_LIST = iowr(KVMIO, 0xb0, KvmStructs.STRUCT_KVM_REG_LIST.byteSize());
+
+    // device fd (and vm/vcpu fds for their own attributes)
+    public static final long KVM_SET_DEVICE_ATTR = iow(KVMIO, 0xe1, KvmStructs.STRUCT_KVM_DEVICE_ATTR.byteSize());
+    public static final long KVM_GET_DEVICE_ATTR = iow(KVMIO, 0xe2, KvmStructs.STRUCT_KVM_DEVICE_ATTR.byteSize());
+    public static final long KVM_HAS_DEVICE_ATTR = iow(KVMIO, 0xe3, KvmStructs.STRUCT_KVM_DEVICE_ATTR.byteSize());
+
+    public static final int KVM_API_VERSION = 12;
+    public static final int KVM_MEM_LOG_DIRTY_PAGES = 1;
+    public static final int KVM_MEM_READONLY = 2;
+    public static final int KVM_CREATE_DEVICE_TEST = 1;
+}

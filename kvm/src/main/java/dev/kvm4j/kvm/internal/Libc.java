@@ -1,0 +1,131 @@
+package dev.kvm4j.kvm.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few libc calls kvm4j needs, bound once through the FFM linker. Calls that can fail take a
+ * capture segment for errno; each caller owns one so that a hot path (KVM_RUN) allocates nothing.
+ */
+public final class Libc {
+    private Libc() {}
+
+    public static final int O_RDWR = 2;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int PROT_READ = 1, PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    public static final int SIG_BLOCK = 0;
+    public static final long GLIBC_SIGSET_BYTES = 128;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), ERRNO_OPT);
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL_PTR = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), ERRNO_OPT);
+    private static final MethodHandle IOCTL_LONG = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(2), ERRNO_OPT);
+    private static final MethodHandle MMAP = bind("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PTHREAD_SELF = bind("pthread_self", FunctionDescriptor.of(JAVA_LONG));
+    private static final MethodHandle PTHREAD_KILL = bind("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle PTHREAD_SIGMASK = bind("pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGEMPTYSET = bind("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGADDSET = bind("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SIGTIMEDWAIT = bind("sigtimedwait", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGRTMIN = bind("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    public static MemorySegment allocateErrno(Arena arena) { return arena.allocate(CAPTURE); }
+
+    public static int errno(MemorySegment capture) { return (int) ERRNO.get(capture, 0L); }
+
+    public static int open(MemorySegment capture, String path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void close(int fd) {
+        try { int ignored = (int) CLOSE.invokeExact(fd); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int ioctl(MemorySegment capture, int fd, long request, MemorySegment arg) {
+        try { return (int) IOCTL_PTR.invokeExact(capture, fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
+        try { return (int) IOCTL_LONG.invokeExact(capture, fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Returns the mapping, or {@link MemorySegment#NULL}'s address -1 on failure (errno in capture). */
+    public static MemorySegment mmap(MemorySegment capture, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length, prot, flags, fd, offset);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static boolean mapFailed(MemorySegment mapping) { return mapping.address() == -1L; }
+
+    public static void munmap(MemorySegment address, long length) {
+        try { int ignored = (int) MUNMAP.invokeExact(address, length); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static long pthreadSelf() {
+        try { return (long) PTHREAD_SELF.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int pthreadKill(long thread, int signal) {
+        try { return (int) PTHREAD_KILL.invokeExact(thread, signal); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Fills a glibc sigset_t holding exactly {@code signal}. */
+    public static MemorySegment sigset(Arena arena, int signal) {
+        MemorySegment set = arena.allocate(GLIBC_SIGSET_BYTES, 8);
+        try {
+            int a = (int) SIGEMPTYSET.invokeExact(set);
+            int b = (int) SIGADDSET.invokeExact(set, signal);
+        } catch (Throwable t) { throw rethrow(t); }
+        return set;
+    }
+
+    /** Blocks the signals of {@code set} in the calling thread; the previous mask lands in {@code old}. */
+    public static void blockSignals(MemorySegment set, MemorySegment old) {
+        try { int ignored = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, set, old); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Consumes a pending signal of {@code set} without waiting; returns it, or -1 if none was pending. */
+    public static int takePendingSignal(MemorySegment set, MemorySegment zeroTimespec) {
+        try { return (int) SIGTIMEDWAIT.invokeExact(set, MemorySegment.NULL, zeroTimespec); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int sigrtmin() {
+        try { return (int) SIGRTMIN.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}
