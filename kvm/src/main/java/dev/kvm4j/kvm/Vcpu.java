@@ -77,8 +77,9 @@ public final class Vcpu implements AutoCloseable {
 
     /** Enters the guest until it exits to the VMM. */
     public VcpuExit run() {
+        int fd = handle.fd();
         kicker.prepareCurrentThread();
-        int r = Libc.ioctl(errno, handle.fd(), KVM_RUN, MemorySegment.NULL);
+        int r = Libc.ioctl(errno, fd, KVM_RUN, MemorySegment.NULL);
         if (r < 0) {
             int e = Libc.errno(errno);
             if (e == Errno.EINTR.number()) {
@@ -107,7 +108,10 @@ public final class Vcpu implements AutoCloseable {
      * Makes a {@link #run()} in another thread return {@link VcpuExit.Interrupted} soon: at once if the
      * vCPU is in the guest, or at the start of its next run if it is not. Safe from any thread.
      */
-    public void kick() { kicker.kick(); }
+    public void kick() {
+        handle.fd();
+        kicker.kick();
+    }
 
     /** The size in bytes of the register {@code id}, from its KVM_REG_SIZE field. */
     public static int registerSize(long id) {

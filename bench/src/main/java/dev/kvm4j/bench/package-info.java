@@ -1,1 +1,0 @@
-package dev.kvm4j.bench;

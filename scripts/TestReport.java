@@ -1,0 +1,110 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Reads the JUnit XML of every environment (the host's Maven run, then each emulated arm64 CPU model)
+ * and prints one table of tests x environments, what ran on real KVM, and a closing count line.
+ * Exits 1 when a test failed, an environment produced no results, or an ARM test ran nowhere.
+ *
+ * Usage: java TestReport.java ENV=DIR [ENV=DIR ...]   (each DIR is searched for TEST-*.xml)
+ */
+public class TestReport {
+    record Result(String status, String reason) {}
+
+    private static final Pattern CASE = Pattern.compile(
+            "<testcase\\s+([^>]*?)(/>|>(.*?)</testcase>)", Pattern.DOTALL);
+    private static final Pattern ATTR = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    public static void main(String[] args) throws IOException {
+        Map<String, Map<String, Result>> table = new TreeMap<>();
+        List<String> envs = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String arg : args) {
+            String env = arg.substring(0, arg.indexOf('='));
+            Path dir = Path.of(arg.substring(arg.indexOf('=') + 1));
+            envs.add(env);
+            int n = 0;
+            if (Files.isDirectory(dir)) {
+                List<Path> files;
+                try (Stream<Path> s = Files.walk(dir)) {
+                    files = s.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml")).toList();
+                }
+                for (Path f : files) n += read(Files.readString(f), env, table);
+            }
+            if (n == 0) problems.add(env + ": no test results (the suite did not run)");
+        }
+
+        int width = table.keySet().stream().mapToInt(String::length).max().orElse(10);
+        width = Math.min(width, 90);
+        StringBuilder out = new StringBuilder(String.format("%-" + width + "s", "test"));
+        for (String e : envs) out.append(String.format(" %-6s", e));
+        System.out.println(out);
+        int passed = 0, failed = 0, skipped = 0;
+        Map<String, Integer> realKvm = new LinkedHashMap<>();
+        for (var row : table.entrySet()) {
+            StringBuilder line = new StringBuilder(String.format("%-" + width + "s", abbreviate(row.getKey(), width)));
+            boolean ranSomewhere = false;
+            String skipReason = null;
+            for (String e : envs) {
+                Result r = row.getValue().get(e);
+                String s = r == null ? "-" : r.status();
+                line.append(String.format(" %-6s", s));
+                if (r == null) continue;
+                switch (r.status()) {
+                    case "pass" -> { passed++; ranSomewhere = true; }
+                    case "FAIL" -> { failed++; ranSomewhere = true; problems.add(e + ": " + row.getKey() + " failed: " + r.reason()); }
+                    default -> { skipped++; skipReason = r.reason(); }
+                }
+                if (!r.status().equals("skip") && row.getKey().contains("KvmTest")) realKvm.merge(e, 1, Integer::sum);
+            }
+            System.out.println(line);
+            if (!ranSomewhere && (skipReason == null || !skipReason.contains("guest code for amd64"))) {
+                problems.add(row.getKey() + " ran nowhere: " + skipReason);
+            }
+        }
+        System.out.println();
+        System.out.println("tests on real KVM (*KvmTest, not skipped): " + (realKvm.isEmpty() ? "none" : realKvm));
+        for (String p : problems) System.out.println("PROBLEM " + p);
+        System.out.println();
+        System.out.println("kvm4j: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        System.exit(problems.isEmpty() ? 0 : 1);
+    }
+
+    private static int read(String xml, String env, Map<String, Map<String, Result>> table) {
+        Matcher m = CASE.matcher(xml);
+        int n = 0;
+        while (m.find()) {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            Matcher a = ATTR.matcher(m.group(1));
+            while (a.find()) attrs.put(a.group(1), a.group(2));
+            String cls = attrs.getOrDefault("classname", "?");
+            String name = cls.substring(cls.lastIndexOf('.') + 1) + "." + attrs.getOrDefault("name", "?");
+            String body = m.group(3) == null ? "" : m.group(3);
+            Result r;
+            if (body.contains("<failure") || body.contains("<error")) r = new Result("FAIL", message(body));
+            else if (body.contains("<skipped")) r = new Result("skip", message(body));
+            else r = new Result("pass", "");
+            table.computeIfAbsent(name, k -> new TreeMap<>()).put(env, r);
+            n++;
+        }
+        return n;
+    }
+
+    private static String message(String body) {
+        Matcher m = Pattern.compile("message=\"([^\"]*)\"").matcher(body);
+        return m.find() ? m.group(1).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") : "";
+    }
+
+    private static String abbreviate(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
+    }
+}

@@ -1,0 +1,58 @@
+# Shared by ./kvm4j, ./test and ./bench: find JDK 25, install what the build needs, build once.
+# shellcheck shell=bash
+
+KVM4J_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export KVM4J_ROOT
+
+say() { printf '\033[1m[kvm4j]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[kvm4j] error:\033[0m %s\n' "$*" >&2; exit 2; }
+
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/{print $2}'; }
+
+# JAVA_HOME if it is 25 or newer, else a JDK 25+ under /usr/lib/jvm (Temurin's sits beside the default 17).
+find_jdk() {
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ "$(java_major "$JAVA_HOME")" -ge 25 ] 2>/dev/null; then
+        return 0
+    fi
+    local d
+    for d in /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/*-25-* /usr/lib/jvm/*; do
+        if [ -x "$d/bin/javac" ] && [ "$(java_major "$d")" -ge 25 ] 2>/dev/null; then
+            export JAVA_HOME="$d"
+            return 0
+        fi
+    done
+    die "kvm4j needs a JDK 25 (java.lang.foreign) and found none: JAVA_HOME=${JAVA_HOME:-unset}, nothing in /usr/lib/jvm. Install Temurin 25 or set JAVA_HOME to a JDK 25."
+}
+
+# Debian packages the build and tests use on the host; installed only when missing.
+HOST_PACKAGES=(gcc gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross device-tree-compiler qemu-system-arm mmdebstrap cpio xz-utils zstd)
+
+ensure_host_packages() {
+    local missing=() p
+    for p in "${HOST_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+    say "installing ${missing[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || die "apt-get could not install ${missing[*]}"
+}
+
+mvnw() {
+    MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" "$KVM4J_ROOT/mvnw" -B -ntp -f "$KVM4J_ROOT/pom.xml" "$@"
+}
+
+# True on an arm64 host whose /dev/kvm opens: kvm4j then runs natively instead of in the emulated host.
+native_arm_kvm() { [ "$(uname -m)" = aarch64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+
+# The directory rig/exec carries into the emulated host: every jar, and the scripts that run there.
+build_payload() {
+    local dir=$1
+    rm -rf "$dir" && mkdir -p "$dir/lib"
+    cp "$KVM4J_ROOT"/dist/target/lib/*.jar "$dir/lib/" || die "no jars in dist/target/lib: the Maven build did not finish"
+    cp "$KVM4J_ROOT"/scripts/guest/* "$dir/"
+}
+
+# JVM options inside the emulated host, where everything is slow: C1 only compiles faster than it pays back.
+export KVM4J_JAVA_OPTS="${KVM4J_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
