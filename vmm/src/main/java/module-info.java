@@ -1,7 +1,12 @@
 /** A small virt-style ARM machine on kvm4j: RAM, UART, vGIC, device tree, loaders, CLI. */
 module dev.kvm4j.vmm {
     requires dev.kvm4j.arm;
+    requires dev.kvm4j.kvm;
     requires info.picocli;
     exports dev.kvm4j.vmm;
-    opens dev.kvm4j.vmm to info.picocli;
+    exports dev.kvm4j.vmm.cli;
+    exports dev.kvm4j.vmm.device;
+    exports dev.kvm4j.vmm.fdt;
+    exports dev.kvm4j.vmm.loader;
+    opens dev.kvm4j.vmm.cli to info.picocli;
 }

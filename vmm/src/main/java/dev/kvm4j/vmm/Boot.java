@@ -1,0 +1,39 @@
+package dev.kvm4j.vmm;
+
+import dev.kvm4j.kvm.GuestMemory;
+import dev.kvm4j.vmm.fdt.FdtOptions;
+import dev.kvm4j.vmm.fdt.MachineFdt;
+import dev.kvm4j.vmm.loader.BootLoader;
+import dev.kvm4j.vmm.loader.BootPlan;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+
+/** Prepares guest RAM for a config: loaders plus the machine's device tree. No VM is needed for this. */
+public final class Boot {
+    private Boot() {}
+
+    /** Linux mixes /chosen/rng-seed into its entropy pool at boot (and wipes it from the tree). */
+    private static final int RNG_SEED_BYTES = 64;
+
+    /**
+     * @param gic the version the machine really has ("auto" resolved)
+     * @param ram guest RAM of {@code config.memory()} bytes at {@link Layout#RAM_BASE}
+     */
+    public static BootPlan prepare(MachineConfig config, GicVersion gic, GuestMemory ram) {
+        Path kernel = config.kernel().orElseThrow(() -> new ConfigException("no --kernel given"));
+        if (gic == GicVersion.V2 && config.cpus() > GicVersion.V2.maxCpus()) {
+            throw new ConfigException("--cpus " + config.cpus() + " needs a GICv3, and this machine's GIC is a GICv2 (at most "
+                    + GicVersion.V2.maxCpus() + " vCPUs)");
+        }
+        FdtOptions fdt = fdtOptions(config, gic);
+        return BootLoader.load(kernel, config.initrd(), config.aarch32(), ram,
+                initrd -> MachineFdt.build(initrd.map(fdt::withInitrd).orElse(fdt)));
+    }
+
+    public static FdtOptions fdtOptions(MachineConfig config, GicVersion gic) {
+        byte[] seed = new byte[RNG_SEED_BYTES];
+        new SecureRandom().nextBytes(seed);
+        return new FdtOptions(config.cpus(), config.memory(), gic, config.aarch32(), config.append()).withRngSeed(seed);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kvm4j.vmm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The boot timeline {@code --timings} prints: named moments (load, VM created, first instruction, first
+ * console byte, exit) in milliseconds since kvm4j started the run. Marks come from several threads.
+ */
+public final class BootTimeline {
+    public static final String LOADED = "kernel, initrd and DTB loaded";
+    public static final String VM_CREATED = "VM created";
+    public static final String FIRST_INSTRUCTION = "first instruction";
+    public static final String FIRST_CONSOLE_BYTE = "first console byte";
+    public static final String EXIT = "exit";
+
+    public record Mark(String name, long nanos) {}
+
+    private final long start;
+    private final List<Mark> marks = new ArrayList<>();
+
+    public BootTimeline() {
+        this(System.nanoTime());
+    }
+
+    public BootTimeline(long startNanos) {
+        this.start = startNanos;
+    }
+
+    public void mark(String name) {
+        mark(name, System.nanoTime());
+    }
+
+    public synchronized void mark(String name, long nanos) {
+        marks.add(new Mark(name, nanos - start));
+    }
+
+    /** Records {@code name} only the first time: for events like the first console byte. */
+    public synchronized boolean markOnce(String name) {
+        if (marks.stream().anyMatch(m -> m.name().equals(name))) return false;
+        mark(name);
+        return true;
+    }
+
+    public synchronized List<Mark> marks() {
+        return List.copyOf(marks);
+    }
+
+    /** One line per mark: time since start and since the previous mark. */
+    public synchronized String report() {
+        StringBuilder sb = new StringBuilder("boot timeline (ms since start, +since previous):\n");
+        long previous = 0;
+        for (Mark m : marks) {
+            sb.append(String.format(Locale.ROOT, "  %9.3f  +%8.3f  %s%n", m.nanos() / 1e6, (m.nanos() - previous) / 1e6, m.name()));
+            previous = m.nanos();
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.kvm4j.vmm;
+
+/** A machine option out of range or contradicting another (e.g. 16 vCPUs with a GICv2). */
+public final class ConfigException extends BadInputException {
+    public ConfigException(String message) {
+        super(message);
+    }
+}

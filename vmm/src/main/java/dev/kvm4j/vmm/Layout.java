@@ -1,0 +1,104 @@
+package dev.kvm4j.vmm;
+
+/**
+ * The guest physical memory map of the kvm4j machine, in one place. It follows QEMU's {@code virt}
+ * board so that addresses people know from it (UART at 0x0900_0000, RAM at 1 GiB) mean the same here:
+ * everything below RAM is MMIO, RAM starts at 1 GiB and grows up.
+ *
+ * <pre>
+ *   0x0800_0000  GIC distributor            (64 KiB)
+ *   0x0801_0000  GICv2 CPU interface        (64 KiB slot; KVM maps 8 KiB)
+ *   0x080A_0000  GICv3 redistributors       (128 KiB per vCPU, up to 0x0900_0000)
+ *   0x0900_0000  PL011 UART                 (4 KiB, SPI 1)
+ *   0x4000_0000  RAM                        (--memory)
+ * </pre>
+ */
+public final class Layout {
+    private Layout() {}
+
+    public static final long KIB = 1024, MIB = 1024 * KIB, GIB = 1024 * MIB;
+    public static final long PAGE_SIZE = 4 * KIB;
+
+    // --- Interrupt controller -------------------------------------------------------------------
+    public static final long GIC_DIST_BASE = 0x0800_0000L;
+    /** GICv3 distributor frame; the GICv2 distributor is only 4 KiB but gets the same slot. */
+    public static final long GIC_V3_DIST_SIZE = 0x1_0000L;
+    public static final long GIC_V2_DIST_SIZE = 0x1000L;
+    public static final long GIC_V2_CPU_BASE = 0x0801_0000L;
+    /** What KVM emulates for the GICv2 CPU interface (two 4 KiB pages: GICC and its alias for EOImode). */
+    public static final long GIC_V2_CPU_SIZE = 0x2000L;
+    public static final long GIC_V3_REDIST_BASE = 0x080A_0000L;
+    /** One redistributor = RD_base frame + SGI_base frame, 64 KiB each. */
+    public static final long GIC_V3_REDIST_SIZE_PER_CPU = 0x2_0000L;
+    /** The redistributors must end where the UART starts. */
+    public static final long GIC_V3_REDIST_LIMIT = 0x0900_0000L;
+    /** GICv2 target lists are 8 bits wide. */
+    public static final int GIC_V2_MAX_CPUS = 8;
+    public static final int GIC_V3_MAX_CPUS = (int) ((GIC_V3_REDIST_LIMIT - GIC_V3_REDIST_BASE) / GIC_V3_REDIST_SIZE_PER_CPU);
+
+    /** SPI n is GIC interrupt id 32 + n; PPI n is id 16 + n. Device trees name SPIs and PPIs by n. */
+    public static final int SPI_INTID_BASE = 32;
+    public static final int PPI_INTID_BASE = 16;
+
+    // --- Architected timer PPIs (device-tree numbering, as on every Arm board) -----------------
+    public static final int TIMER_PPI_SECURE_PHYS = 13;
+    public static final int TIMER_PPI_NONSECURE_PHYS = 14;
+    public static final int TIMER_PPI_VIRT = 11;
+    public static final int TIMER_PPI_HYP = 10;
+
+    // --- Console -------------------------------------------------------------------------------
+    public static final long UART_BASE = 0x0900_0000L;
+    public static final long UART_SIZE = 0x1000L;
+    public static final int UART_SPI = 1;
+    public static final int UART_INTID = SPI_INTID_BASE + UART_SPI;
+    /** The PL011's reference clock, as on QEMU virt: Linux derives baud divisors from it. */
+    public static final int UART_CLOCK_HZ = 24_000_000;
+
+    // --- RAM and what the loaders put into it ------------------------------------------------
+    public static final long RAM_BASE = 0x4000_0000L;
+    /** KVM's default IPA space is 40 bits; RAM must end inside it. */
+    public static final long RAM_END_LIMIT_AARCH64 = 1L << 40;
+    /** A non-LPAE 32-bit kernel can address only the low 4 GiB. */
+    public static final long RAM_END_LIMIT_AARCH32 = 1L << 32;
+    public static final long RAM_MIN_SIZE = 16 * MIB;
+
+    /** booting.rst (arm64): the Image goes text_offset bytes above a 2 MiB aligned base. */
+    public static final long ARM64_KERNEL_ALIGN = 2 * MIB;
+    /** booting.rst (arm64): an Image with image_size 0 predates the field and assumes this offset. */
+    public static final long ARM64_LEGACY_TEXT_OFFSET = 0x8_0000L;
+    /**
+     * Where a zImage goes: inside the first 128 MiB (the decompressor puts the kernel at the 128 MiB
+     * aligned base of where it runs + 0x8000) but high enough that a kernel up to ~32 MiB decompresses
+     * below it without the decompressor first moving itself.
+     */
+    public static final long ZIMAGE_OFFSET = 32 * MIB;
+    /** arm/booting.rst: the decompressed 32-bit kernel lands at RAM base + TEXT_OFFSET. */
+    public static final long AARCH32_TEXT_OFFSET = 0x8000L;
+    /**
+     * A 32-bit kernel must find the DTB and initrd in its low-memory mapping (~760 MiB with the 3G/1G
+     * split); staying under 512 MiB leaves margin for vmalloc= on the command line.
+     */
+    public static final long AARCH32_LOWMEM_LIMIT = 512 * MIB;
+
+    /** booting.rst (arm64): the DTB must not exceed 2 MiB; it gets a 2 MiB aligned slot of its own. */
+    public static final long DTB_MAX_SIZE = 2 * MIB;
+    public static final long DTB_ALIGN = 2 * MIB;
+
+    /** Size of the GICv3 redistributor region for {@code cpus} vCPUs. */
+    public static long gicV3RedistSize(int cpus) {
+        return cpus * GIC_V3_REDIST_SIZE_PER_CPU;
+    }
+
+    /** One past the highest RAM address a guest of this kind can use. */
+    public static long ramEndLimit(boolean aarch32) {
+        return aarch32 ? RAM_END_LIMIT_AARCH32 : RAM_END_LIMIT_AARCH64;
+    }
+
+    /**
+     * The MPIDR affinity KVM gives vCPU {@code index} (Aff0 = low 4 bits, Aff1 = the next 8): the
+     * device tree's cpu {@code reg} must match it or Linux cannot bring the CPU up through PSCI.
+     */
+    public static long mpidr(int index) {
+        return ((long) (index >> 4) & 0xff) << 8 | (index & 0xf);
+    }
+}

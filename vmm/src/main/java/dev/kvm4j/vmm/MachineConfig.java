@@ -1,0 +1,104 @@
+package dev.kvm4j.vmm;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the user chose about the machine, checked on construction so that a config that exists
+ * is one the machine can be built from (files are checked later, by the loaders).
+ *
+ * @param kernel   empty: boot the project's default guest
+ * @param gic      empty: "auto", the runner picks what KVM offers (v3 first)
+ * @param dumpDtb  write the device tree there and stop instead of booting
+ */
+public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String append, int cpus, long memory,
+                            Optional<GicVersion> gic, boolean aarch32, Optional<Path> dumpDtb,
+                            boolean timings, boolean verbose) {
+
+    public static final String DEFAULT_APPEND = "console=ttyAMA0";
+    public static final int DEFAULT_CPUS = 1;
+    public static final long DEFAULT_MEMORY = 512 * Layout.MIB;
+
+    public MachineConfig {
+        Objects.requireNonNull(kernel);
+        Objects.requireNonNull(initrd);
+        Objects.requireNonNull(append);
+        Objects.requireNonNull(gic);
+        Objects.requireNonNull(dumpDtb);
+        checkCpus(cpus, gic);
+        checkMemory(memory, aarch32);
+        checkAppend(append, aarch32);
+    }
+
+    /** Guest RAM as placed in the memory map. */
+    public GuestRange ram() {
+        return new GuestRange(Layout.RAM_BASE, memory);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void checkCpus(int cpus, Optional<GicVersion> gic) {
+        int max = gic.orElse(GicVersion.V3).maxCpus();
+        if (cpus < 1 || cpus > max) {
+            throw new ConfigException("--cpus " + cpus + " is out of range: the machine takes 1 to " + max + " vCPUs"
+                    + gic.map(g -> " with a GIC" + g).orElse(""));
+        }
+    }
+
+    private static void checkMemory(long memory, boolean aarch32) {
+        String given = "--memory " + Sizes.format(memory);
+        if (memory < Layout.RAM_MIN_SIZE) {
+            throw new ConfigException(given + " is too small: at least " + Sizes.format(Layout.RAM_MIN_SIZE) + " is needed to boot Linux");
+        }
+        if (memory % Layout.PAGE_SIZE != 0) {
+            throw new ConfigException(given + " (" + memory + " bytes) is not a multiple of 4 KiB");
+        }
+        long limit = Layout.ramEndLimit(aarch32) - Layout.RAM_BASE;
+        if (memory > limit) {
+            throw new ConfigException(given + " is too large" + (aarch32 ? " for a 32-bit guest" : "") + ": RAM starts at "
+                    + Sizes.format(Layout.RAM_BASE) + " and must end by " + Sizes.format(Layout.ramEndLimit(aarch32))
+                    + ", so at most " + Sizes.format(limit));
+        }
+    }
+
+    /** The kernel's COMMAND_LINE_SIZE (2048 on arm64, 1024 on arm) includes the terminating NUL. */
+    private static void checkAppend(String append, boolean aarch32) {
+        int max = aarch32 ? 1023 : 2047;
+        int length = append.getBytes(StandardCharsets.UTF_8).length;
+        if (length > max) {
+            throw new ConfigException("--append is " + length + " bytes; the " + (aarch32 ? "32-bit" : "arm64")
+                    + " kernel keeps at most " + max + " (COMMAND_LINE_SIZE)");
+        }
+        if (append.indexOf('\0') >= 0) throw new ConfigException("--append contains a NUL character");
+    }
+
+    /** Starts from the command line's defaults. */
+    public static final class Builder {
+        private Path kernel, initrd, dumpDtb;
+        private String append = DEFAULT_APPEND;
+        private int cpus = DEFAULT_CPUS;
+        private long memory = DEFAULT_MEMORY;
+        private GicVersion gic;
+        private boolean aarch32, timings, verbose;
+
+        public Builder kernel(Path p) { kernel = p; return this; }
+        public Builder initrd(Path p) { initrd = p; return this; }
+        public Builder append(String s) { append = s; return this; }
+        public Builder cpus(int n) { cpus = n; return this; }
+        public Builder memory(long bytes) { memory = bytes; return this; }
+        public Builder gic(GicVersion g) { gic = g; return this; }
+        public Builder aarch32(boolean b) { aarch32 = b; return this; }
+        public Builder dumpDtb(Path p) { dumpDtb = p; return this; }
+        public Builder timings(boolean b) { timings = b; return this; }
+        public Builder verbose(boolean b) { verbose = b; return this; }
+
+        public MachineConfig build() {
+            return new MachineConfig(Optional.ofNullable(kernel), Optional.ofNullable(initrd), append, cpus, memory,
+                    Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose);
+        }
+    }
+}

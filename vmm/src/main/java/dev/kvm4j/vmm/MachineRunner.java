@@ -1,0 +1,11 @@
+package dev.kvm4j.vmm;
+
+/**
+ * What {@code kvm4j run} hands a checked config to: builds the machine, boots it and returns the exit
+ * status kvm4j ends with (0 when the guest powered off). Errors the user can fix are thrown as
+ * {@link BadInputException}; the command line turns them into one line and status 2.
+ */
+@FunctionalInterface
+public interface MachineRunner {
+    int run(MachineConfig config) throws Exception;
+}

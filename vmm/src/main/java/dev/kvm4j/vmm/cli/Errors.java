@@ -1,0 +1,47 @@
+package dev.kvm4j.vmm.cli;
+
+import dev.kvm4j.vmm.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * How kvm4j reports failure: a user's mistake is one line and status 2; anything else is one line and
+ * status 1. The stack trace only with --verbose, for whoever debugs kvm4j itself.
+ */
+final class Errors implements IParameterExceptionHandler, IExecutionExceptionHandler {
+    static final int USER_MISTAKE = 2, FAILURE = 1;
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("kvm4j: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        if (verbose(List.of(args))) e.printStackTrace(err);
+        err.flush();
+        return USER_MISTAKE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = verbose(parsed.originalArgs());
+        if (e instanceof BadInputException) {
+            err.println("kvm4j: " + e.getMessage());
+        } else {
+            err.println("kvm4j: internal error: " + e + (verbose ? "" : " (--verbose shows where)"));
+        }
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return e instanceof BadInputException ? USER_MISTAKE : FAILURE;
+    }
+
+    private static boolean verbose(List<String> args) {
+        return args.contains("--verbose") || args.contains("-v");
+    }
+}

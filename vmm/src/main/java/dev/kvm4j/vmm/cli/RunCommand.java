@@ -1,0 +1,74 @@
+package dev.kvm4j.vmm.cli;
+
+import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.MachineRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code kvm4j run}: turns options into a checked {@link MachineConfig} and hands it to the runner. */
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Boot Linux in a small virt-style ARM machine: RAM at 1 GiB, N vCPUs, in-kernel GIC, "
+                + "architected timer, PSCI and a PL011 console on the terminal (ttyAMA0).",
+                "Without --kernel, boots the project's default guest."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  kvm4j run",
+                "  kvm4j run --kernel Image --initrd initramfs.cpio.gz --cpus 2 --memory 1G",
+                "  kvm4j run --kernel vmlinuz --append \"console=ttyAMA0 rdinit=/bin/sh\"",
+                "  kvm4j run --aarch32 --kernel vmlinuz-armmp --initrd initrd.img --gic v2",
+                "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb"})
+public final class RunCommand implements Callable<Integer> {
+    private final MachineRunner runner;
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "arm64 Image (plain or gzip'ed, like Debian's vmlinuz); with --aarch32, an ARM zImage.")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "Initial ramdisk, passed to the kernel as is.")
+    Path initrd;
+
+    @Option(names = "--append", paramLabel = "CMDLINE", defaultValue = MachineConfig.DEFAULT_APPEND,
+            description = "Kernel command line (default: ${DEFAULT-VALUE}).")
+    String append;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "Number of vCPUs (default: ${DEFAULT-VALUE}).")
+    int cpus;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "512M", converter = SizeConverter.class,
+            description = "Guest RAM, e.g. 512M or 2G (default: ${DEFAULT-VALUE}).")
+    long memory;
+
+    @Option(names = "--gic", paramLabel = "auto|v2|v3", defaultValue = "auto", converter = GicConverter.class,
+            description = "Interrupt controller; auto takes GICv3 if KVM offers it (default: auto).")
+    GicVersion gic;
+
+    @Option(names = "--aarch32", description = "Boot a 32-bit ARM kernel (zImage) on 32-bit EL1 vCPUs.")
+    boolean aarch32;
+
+    @Option(names = "--dump-dtb", paramLabel = "FILE", description = "Write the machine's device tree blob to FILE and exit.")
+    Path dumpDtb;
+
+    @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
+    boolean timings;
+
+    @Option(names = {"-v", "--verbose"}, description = "Say what is being done; show stack traces with errors.")
+    boolean verbose;
+
+    public RunCommand(MachineRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return runner.run(config());
+    }
+
+    MachineConfig config() {
+        return MachineConfig.builder().kernel(kernel).initrd(initrd).append(append).cpus(cpus).memory(memory).gic(gic)
+                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).build();
+    }
+}

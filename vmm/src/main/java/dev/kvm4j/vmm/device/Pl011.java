@@ -1,0 +1,207 @@
+package dev.kvm4j.vmm.device;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * An ARM PrimeCell PL011 UART (ARM DDI 0183), as much of it as Linux's amba-pl011 driver and earlycon
+ * use. Transmission is instantaneous: the TX FIFO is always empty, so the guest never waits. Received
+ * bytes wait in a host-side backlog behind the 16-byte FIFO the guest sees, so a paste is not lost to
+ * overrun. One lock guards the state: the vCPU thread does MMIO, the console thread calls
+ * {@link #receive}.
+ */
+public final class Pl011 implements MmioDevice {
+    // Register offsets.
+    static final int DR = 0x000, RSR_ECR = 0x004, FR = 0x018, ILPR = 0x020, IBRD = 0x024, FBRD = 0x028,
+            LCR_H = 0x02c, CR = 0x030, IFLS = 0x034, IMSC = 0x038, RIS = 0x03c, MIS = 0x040, ICR = 0x044, DMACR = 0x048;
+    static final int PERIPH_ID0 = 0xfe0;
+    /**
+     * PeriphID0-3 (part 0x011, designer ARM, revision 1) then PrimeCell ID0-3 (0xb105f00d): the amba bus
+     * matches the driver by them. Revisions below 3 tell Linux the FIFOs are 16 deep, as modelled here.
+     */
+    private static final int[] ID = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+
+    // Flag register bits.
+    static final int FR_BUSY = 1 << 3, FR_RXFE = 1 << 4, FR_TXFF = 1 << 5, FR_RXFF = 1 << 6, FR_TXFE = 1 << 7;
+    // Interrupt bits, shared by IMSC, RIS, MIS and ICR.
+    static final int INT_RX = 1 << 4, INT_TX = 1 << 5, INT_RT = 1 << 6, INT_ALL = 0x7ff;
+    static final int LCR_H_FEN = 1 << 4;
+    static final int CR_RESET = 0x300, IFLS_RESET = 0x12;
+
+    static final int FIFO_DEPTH = 16;
+    /** RX trigger levels selected by IFLS bits 5:3 (1/8, 1/4, 1/2, 3/4, 7/8 full). */
+    private static final int[] RX_TRIGGER = {2, 4, 8, 12, 14};
+    static final int BACKLOG = 64 * 1024;
+    private static final int TX_BUFFER = 4096;
+
+    private final OutputStream out;
+    private final IrqLine irq;
+
+    private int cr = CR_RESET, lcrH, ibrd, fbrd, ifls = IFLS_RESET, imsc, ilpr, dmacr;
+    /** TX interrupt: set when a byte goes out (the FIFO drained past the trigger), cleared by ICR. */
+    private boolean txRaw;
+    private boolean irqLevel;
+
+    private final byte[] rx = new byte[BACKLOG];
+    private int rxHead, rxCount;
+
+    private final byte[] tx = new byte[TX_BUFFER];
+    private int txCount;
+    private IOException txError;
+
+    public Pl011(OutputStream out, IrqLine irq) {
+        this.out = Objects.requireNonNull(out);
+        this.irq = Objects.requireNonNull(irq);
+    }
+
+    @Override
+    public synchronized long read(long offset, int size) {
+        int shift = (int) (offset & 3) * 8;
+        long value = readRegister((int) (offset & ~3L)) >>> shift;
+        return size >= 4 ? value : value & ((1L << (8 * size)) - 1);
+    }
+
+    @Override
+    public synchronized void write(long offset, int size, long value) {
+        if ((offset & 3) != 0) return; // registers are written whole; Linux never does otherwise
+        writeRegister((int) offset, (int) value);
+    }
+
+    private long readRegister(int reg) {
+        return switch (reg) {
+            case DR -> readData();
+            case FR -> flags();
+            case ILPR -> ilpr;
+            case IBRD -> ibrd;
+            case FBRD -> fbrd;
+            case LCR_H -> lcrH;
+            case CR -> cr;
+            case IFLS -> ifls;
+            case IMSC -> imsc;
+            case RIS -> rawInterrupts();
+            case MIS -> rawInterrupts() & imsc;
+            case DMACR -> dmacr;
+            default -> reg >= PERIPH_ID0 && reg < PERIPH_ID0 + 4 * ID.length ? ID[(reg - PERIPH_ID0) / 4] : 0;
+        };
+    }
+
+    private void writeRegister(int reg, int value) {
+        switch (reg) {
+            case DR -> transmit((byte) value);
+            case RSR_ECR -> { } // clears error flags; none are ever raised
+            case ILPR -> ilpr = value & 0xff;
+            case IBRD -> ibrd = value & 0xffff;
+            case FBRD -> fbrd = value & 0x3f;
+            case LCR_H -> lcrH = value & 0xff;
+            case CR -> {
+                cr = value & 0xffff;
+                flushTx(); // drivers rewrite CR when a console write is done: a good time to show it
+            }
+            case IFLS -> ifls = value & 0x3f;
+            case IMSC -> {
+                imsc = value & INT_ALL;
+                flushTx(); // masking TX is the driver saying it has nothing more to send
+            }
+            case ICR -> { if ((value & INT_TX) != 0) txRaw = false; }
+            case DMACR -> dmacr = value & 0x7;
+            default -> { }
+        }
+        updateIrq();
+    }
+
+    private int flags() {
+        int fr = FR_TXFE;
+        if (rxCount == 0) fr |= FR_RXFE;
+        if (fifoCount() == fifoDepth()) fr |= FR_RXFF;
+        return fr;
+    }
+
+    /** RX and receive-timeout interrupts follow the FIFO level (time is not modelled: a byte waiting has timed out). */
+    private int rawInterrupts() {
+        int ris = txRaw ? INT_TX : 0;
+        if (fifoCount() >= rxTrigger()) ris |= INT_RX;
+        if (rxCount > 0) ris |= INT_RT;
+        return ris;
+    }
+
+    private int fifoDepth() {
+        return (lcrH & LCR_H_FEN) != 0 ? FIFO_DEPTH : 1;
+    }
+
+    /** The guest sees at most a FIFO's worth; the rest is backlog. */
+    private int fifoCount() {
+        return Math.min(rxCount, fifoDepth());
+    }
+
+    private int rxTrigger() {
+        if ((lcrH & LCR_H_FEN) == 0) return 1;
+        int select = (ifls >> 3) & 7;
+        return RX_TRIGGER[Math.min(select, RX_TRIGGER.length - 1)];
+    }
+
+    private int readData() {
+        if (rxCount == 0) return 0;
+        int b = rx[rxHead] & 0xff;
+        rxHead = (rxHead + 1) % rx.length;
+        rxCount--;
+        updateIrq();
+        return b;
+    }
+
+    private void transmit(byte b) {
+        if (txError == null) {
+            tx[txCount++] = b;
+            if (b == '\n' || txCount == tx.length) flushTx();
+        }
+        txRaw = true;
+    }
+
+    /**
+     * Queues a byte from the user for the guest.
+     * @return false if the backlog is full and the byte was not taken (the caller may retry later)
+     */
+    public synchronized boolean receive(byte b) {
+        if (rxCount == rx.length) return false;
+        rx[(rxHead + rxCount) % rx.length] = b;
+        rxCount++;
+        updateIrq();
+        return true;
+    }
+
+    /** @return how many of {@code data[offset..offset+length)} were taken */
+    public synchronized int receive(byte[] data, int offset, int length) {
+        int taken = 0;
+        while (taken < length && receive(data[offset + taken])) taken++;
+        return taken;
+    }
+
+    /** Shows what the guest wrote so far; for the run loop to call when the guest goes quiet or exits. */
+    public synchronized void flush() {
+        flushTx();
+    }
+
+    /** The first error writing the console, after which output is dropped (the guest must not stall on it). */
+    public synchronized IOException outputError() {
+        return txError;
+    }
+
+    private void flushTx() {
+        if (txCount == 0 || txError != null) return;
+        try {
+            out.write(tx, 0, txCount);
+            out.flush();
+        } catch (IOException e) {
+            txError = e;
+        }
+        txCount = 0;
+    }
+
+    private void updateIrq() {
+        boolean level = (rawInterrupts() & imsc) != 0;
+        if (level != irqLevel) {
+            irqLevel = level;
+            irq.set(level);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.kvm4j.vmm.fdt;
+
+import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.vmm.GuestRange;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the machine's device tree depends on.
+ *
+ * @param initrd  where the loader put the initrd, if any (goes to /chosen)
+ * @param rngSeed bytes for /chosen/rng-seed, so the guest's RNG is seeded at boot instead of waiting
+ *                for entropy; empty for reproducible blobs (tests, golden files)
+ */
+public record FdtOptions(int cpus, long memorySize, GicVersion gic, boolean aarch32, String bootargs,
+                         Optional<GuestRange> initrd, Optional<byte[]> rngSeed) {
+    public FdtOptions {
+        Objects.requireNonNull(gic);
+        Objects.requireNonNull(bootargs);
+        Objects.requireNonNull(initrd);
+        Objects.requireNonNull(rngSeed);
+        if (cpus < 1 || cpus > gic.maxCpus()) throw new IllegalArgumentException(cpus + " cpus with a GIC" + gic + " (max " + gic.maxCpus() + ")");
+        if (memorySize <= 0) throw new IllegalArgumentException("memory size " + memorySize);
+    }
+
+    public FdtOptions(int cpus, long memorySize, GicVersion gic, boolean aarch32, String bootargs) {
+        this(cpus, memorySize, gic, aarch32, bootargs, Optional.empty(), Optional.empty());
+    }
+
+    public FdtOptions withInitrd(GuestRange range) {
+        return new FdtOptions(cpus, memorySize, gic, aarch32, bootargs, Optional.of(range), rngSeed);
+    }
+
+    public FdtOptions withRngSeed(byte[] seed) {
+        return new FdtOptions(cpus, memorySize, gic, aarch32, bootargs, initrd, Optional.of(seed.clone()));
+    }
+}

@@ -1,0 +1,6 @@
+package dev.kvm4j.vmm.loader;
+
+/** The state the boot vCPU starts in: booting.rst's AArch64 EL1, or arm/booting.rst's AArch32 SVC mode. */
+public enum ExecutionState {
+    AARCH64, AARCH32
+}

@@ -1,0 +1,56 @@
+package dev.kvm4j.vmm.loader;
+
+import dev.kvm4j.vmm.BadInputException;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A kernel, initrd or device tree that cannot be booted, found before the VM starts. The message names
+ * the file, what is wrong and the limit it broke; {@link #problem()} lets tests and callers tell cases apart.
+ */
+public final class LoadException extends BadInputException {
+    public enum Problem {
+        /** Missing, a directory, or an I/O error. */
+        UNREADABLE,
+        /** Shorter than its own header says. */
+        TRUNCATED,
+        /** Not the format expected (wrong magic). */
+        BAD_MAGIC,
+        /** The right format with impossible header fields. */
+        BAD_HEADER,
+        /** Compressed data that does not decompress. */
+        CORRUPT,
+        /** A valid image kvm4j does not boot (big-endian, unknown compression). */
+        UNSUPPORTED,
+        /** Larger than a fixed limit (guest RAM, 2 MiB for a DTB). */
+        TOO_BIG,
+        /** Does not fit guest RAM next to the other images. */
+        DOES_NOT_FIT
+    }
+
+    private final String role;
+    private final Path file;
+    private final Problem problem;
+
+    /**
+     * @param role "kernel", "initrd" or "device tree"
+     * @param file null for things kvm4j made itself (the device tree)
+     */
+    public LoadException(String role, Path file, Problem problem, String detail) {
+        this(role, file, problem, detail, null);
+    }
+
+    public LoadException(String role, Path file, Problem problem, String detail, Throwable cause) {
+        super(role + (file == null ? "" : " " + file) + ": " + detail, cause);
+        this.role = role;
+        this.file = file;
+        this.problem = problem;
+    }
+
+    public String role() { return role; }
+
+    public Optional<Path> file() { return Optional.ofNullable(file); }
+
+    public Problem problem() { return problem; }
+}

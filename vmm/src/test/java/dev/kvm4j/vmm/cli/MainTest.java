@@ -1,0 +1,156 @@
+package dev.kvm4j.vmm.cli;
+
+import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.MachineRunner;
+import dev.kvm4j.vmm.loader.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    final StringWriter out = new StringWriter(), err = new StringWriter();
+    final AtomicReference<MachineConfig> given = new AtomicReference<>();
+
+    private int run(MachineRunner runner, String... args) {
+        return Main.execute(args, runner, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    private int run(String... args) {
+        return run(config -> {
+            given.set(config);
+            return 0;
+        }, args);
+    }
+
+    private void assertOneLineError(String expected) {
+        String e = err.toString();
+        assertEquals(1, e.lines().count(), "one line, no stack trace:\n" + e);
+        assertEquals(expected, e.strip());
+    }
+
+    @Test
+    void optionsBecomeTheConfigTheRunnerGets() {
+        assertEquals(0, run("run", "--kernel", "/k/Image", "--initrd", "/k/initrd", "--append", "quiet", "--cpus", "4",
+                "--memory", "2G", "--gic", "v2", "--timings", "-v", "--dump-dtb", "/tmp/x.dtb"));
+        MachineConfig c = given.get();
+        assertEquals(Optional.of(Path.of("/k/Image")), c.kernel());
+        assertEquals(Optional.of(Path.of("/k/initrd")), c.initrd());
+        assertEquals("quiet", c.append());
+        assertEquals(4, c.cpus());
+        assertEquals(2L << 30, c.memory());
+        assertEquals(Optional.of(GicVersion.V2), c.gic());
+        assertEquals(Optional.of(Path.of("/tmp/x.dtb")), c.dumpDtb());
+        assertTrue(c.timings() && c.verbose());
+        assertFalse(c.aarch32());
+    }
+
+    @Test
+    void defaultsNeedNoOptions() {
+        assertEquals(0, run("run"));
+        MachineConfig c = given.get();
+        assertEquals(Optional.empty(), c.kernel());
+        assertEquals(Optional.empty(), c.gic(), "auto");
+        assertEquals(512L << 20, c.memory());
+        assertEquals("console=ttyAMA0", c.append());
+    }
+
+    @Test
+    void helpShowsOptionsAndExamples() {
+        assertEquals(0, run("run", "--help"));
+        String help = out.toString();
+        for (String s : new String[] {"--kernel=FILE", "--initrd=FILE", "--append=CMDLINE", "--cpus=N", "--memory=SIZE",
+                "--gic=auto|v2|v3", "--aarch32", "--dump-dtb=FILE", "--timings", "--verbose", "Examples:", "kvm4j run --kernel Image"}) {
+            assertTrue(help.contains(s), "help lacks " + s + ":\n" + help);
+        }
+        assertNull(given.get());
+    }
+
+    @Test
+    void badSizeIsOneLineAndStatus2() {
+        assertEquals(2, run("run", "--memory", "lots"));
+        assertOneLineError("kvm4j: Invalid value for option '--memory': 'lots' is not a size: expected a whole number"
+                + " with an optional suffix K, M, G or T (e.g. 512M, 1G) (see 'kvm4j run --help')");
+    }
+
+    @Test
+    void badGicIsOneLineAndStatus2() {
+        assertEquals(2, run("run", "--gic", "v4"));
+        assertOneLineError("kvm4j: Invalid value for option '--gic': 'v4' is not a GIC version: expected auto, v2 or v3 (see 'kvm4j run --help')");
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndStatus2() {
+        assertEquals(2, run("run", "--kernal", "x"));
+        assertTrue(err.toString().startsWith("kvm4j: Unknown option"), err.toString());
+        assertEquals(1, err.toString().lines().count());
+    }
+
+    @Test
+    void outOfRangeCpusIsOneLineAndStatus2() {
+        assertEquals(2, run("run", "--cpus", "0"));
+        assertOneLineError("kvm4j: --cpus 0 is out of range: the machine takes 1 to 123 vCPUs");
+        assertNull(given.get());
+    }
+
+    @Test
+    void noCommandIsAUserMistake() {
+        assertEquals(2, run());
+        assertTrue(err.toString().contains("which command? try 'kvm4j run'"), err.toString());
+    }
+
+    @Test
+    void unexpectedFailureIsStatus1WithTheStackOnlyWhenVerbose() {
+        MachineRunner broken = config -> {
+            throw new IllegalStateException("boom");
+        };
+        assertEquals(1, run(broken, "run"));
+        assertOneLineError("kvm4j: internal error: java.lang.IllegalStateException: boom (--verbose shows where)");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(broken, "run", "--verbose"));
+        assertTrue(err.toString().contains("\tat "), "stack trace with --verbose");
+    }
+
+    @Test
+    void missingKernelFileIsReportedByThePrepareOnlyRunner() {
+        Path missing = dir.resolve("Image");
+        assertEquals(2, run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)), "run", "--kernel", missing.toString()));
+        assertOneLineError("kvm4j: kernel " + missing + ": no such file");
+    }
+
+    @Test
+    void dumpDtbWritesTheMachinesTreeAndExits0() throws IOException {
+        Path kernel = Files.write(dir.resolve("Image"), TestImages.arm64(4096));
+        Path initrd = Files.write(dir.resolve("initrd"), new byte[10_000]);
+        Path dtb = dir.resolve("virt.dtb");
+        int status = run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)),
+                "run", "--kernel", kernel.toString(), "--initrd", initrd.toString(), "--cpus", "2", "--dump-dtb", dtb.toString());
+        assertEquals(0, status, err.toString());
+        byte[] blob = Files.readAllBytes(dtb);
+        assertEquals(0xd00dfeed, ByteBuffer.wrap(blob).getInt(0));
+        assertTrue(out.toString().contains("device tree (" + blob.length + " bytes) written to " + dtb), out.toString());
+    }
+
+    @Test
+    void prepareOnlyRunnerSaysBootingIsNotWiredYet() throws IOException {
+        Path kernel = Files.write(dir.resolve("Image"), TestImages.arm64(4096));
+        assertEquals(PrepareOnlyRunner.NOT_WIRED, run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)),
+                "run", "--kernel", kernel.toString(), "--timings", "--verbose"));
+        assertTrue(err.toString().contains("booting needs the arm layer (not yet wired)"), err.toString());
+        assertTrue(out.toString().contains("AARCH64 kernel [0x40000000, 0x40001000), entry 0x40000000"), out.toString());
+        assertTrue(out.toString().contains("boot timeline"), out.toString());
+    }
+}
