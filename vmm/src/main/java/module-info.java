@@ -8,5 +8,6 @@ module dev.kvm4j.vmm {
     exports dev.kvm4j.vmm.device;
     exports dev.kvm4j.vmm.fdt;
     exports dev.kvm4j.vmm.loader;
+    exports dev.kvm4j.vmm.machine;
     opens dev.kvm4j.vmm.cli to info.picocli;
 }

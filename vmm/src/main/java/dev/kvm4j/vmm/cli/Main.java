@@ -26,7 +26,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(execute(args, new PrepareOnlyRunner(out, err), out, err));
+        System.exit(execute(args, new dev.kvm4j.vmm.machine.KvmRunner(System.in, System.out, out), out, err));
     }
 
     /** Runs the command line with {@code runner} behind {@code run}; returns the exit status. */

@@ -1,0 +1,162 @@
+package dev.kvm4j.vmm.machine;
+
+import dev.kvm4j.arm.VcpuFeature;
+import dev.kvm4j.arm.VcpuInit;
+import dev.kvm4j.arm.gic.AddressRange;
+import dev.kvm4j.arm.gic.GicLayout;
+import dev.kvm4j.arm.gic.Interrupts;
+import dev.kvm4j.arm.gic.Vgic;
+import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.kvm.GuestMemory;
+import dev.kvm4j.kvm.Kvm;
+import dev.kvm4j.kvm.Vcpu;
+import dev.kvm4j.kvm.Vm;
+import dev.kvm4j.vmm.Boot;
+import dev.kvm4j.vmm.BootTimeline;
+import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.vmm.GuestRange;
+import dev.kvm4j.vmm.Layout;
+import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.MachineRunner;
+import dev.kvm4j.vmm.device.MmioBus;
+import dev.kvm4j.vmm.device.Pl011;
+import dev.kvm4j.vmm.fdt.DtbFile;
+import dev.kvm4j.vmm.loader.BootPlan;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * Builds the machine on real KVM and runs it until the guest powers off: RAM, vCPUs, the in-kernel vGIC
+ * (its addresses handed over only once the memory map is final), the PL011 on the MMIO bus, and a
+ * thread per vCPU.
+ */
+public final class KvmRunner implements MachineRunner {
+    private static final int NR_IRQS = 64 + Vgic.PRIVATE_IRQS;
+
+    private final InputStream stdin;
+    private final OutputStream console;
+    private final PrintWriter out;
+
+    public KvmRunner(InputStream stdin, OutputStream console, PrintWriter out) {
+        this.stdin = stdin;
+        this.console = console;
+        this.out = out;
+    }
+
+    @Override
+    public int run(MachineConfig requested) throws Exception {
+        MachineConfig config = DefaultGuest.apply(requested);
+        BootTimeline timeline = new BootTimeline();
+        List<Vcpu> vcpus = new ArrayList<>();
+        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm();
+             GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
+            vm.addMemory(0, ram);
+            try (Vgic vgic = Vgic.create(vm, armGic(config))) {
+                timeline.mark(BootTimeline.VM_CREATED);
+                GicVersion gic = vgic.version() == dev.kvm4j.arm.gic.GicVersion.V2 ? GicVersion.V2 : GicVersion.V3;
+                BootPlan plan = Boot.prepare(config, gic, ram);
+                timeline.mark(BootTimeline.LOADED);
+                if (config.dumpDtb().isPresent()) {
+                    DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
+                    out.println("kvm4j: device tree (" + plan.dtbBlob().length + " bytes) written to " + config.dumpDtb().get());
+                    return 0;
+                }
+                createVcpus(vm, config, vcpus);
+                GuestRange uartRange = new GuestRange(Layout.UART_BASE, Layout.UART_SIZE);
+                vgic.setAddresses(gicLayout(gic, config.cpus()), List.of(
+                        new AddressRange("RAM", Layout.RAM_BASE, config.memory()),
+                        new AddressRange("PL011 UART", Layout.UART_BASE, Layout.UART_SIZE)));
+                vgic.initialise(NR_IRQS, vcpus);
+                setBootRegisters(vcpus.get(0), plan);
+                if (config.verbose()) out.println("kvm4j: " + plan.state() + " guest, " + vgic.version().label()
+                        + String.format(", entry 0x%x, device tree at 0x%x", plan.entry(), plan.dtbAddress()));
+                out.flush();
+
+                Interrupts irqs = vgic.interrupts();
+                Pl011 uart = new Pl011(new FirstByteStream(console, timeline), level -> irqs.spi(Layout.UART_SPI, level));
+                MmioBus bus = new MmioBus(new MmioBus.Unmapped() {
+                    @Override public long read(long address, int size) {
+                        throw new UnmappedAccess(String.format("%d-byte read of unmapped address 0x%x", size, address));
+                    }
+                    @Override public void write(long address, int size, long value) {
+                        throw new UnmappedAccess(String.format("%d-byte write of 0x%x to unmapped address 0x%x", size, value, address));
+                    }
+                });
+                bus.register("pl011", uartRange, uart);
+                Stop.Reason reason = runUntilStopped(vcpus, bus, uart, timeline);
+                uart.flush();
+                console.flush();
+                timeline.mark(BootTimeline.EXIT);
+                out.println();
+                out.println("kvm4j: " + reason.message());
+                if (config.timings()) out.print(timeline.report());
+                out.flush();
+                return reason.exitStatus();
+            }
+        } finally {
+            for (Vcpu v : vcpus) v.close();
+        }
+    }
+
+    private Stop.Reason runUntilStopped(List<Vcpu> vcpus, MmioBus bus, Pl011 uart, BootTimeline timeline) throws InterruptedException {
+        Stop stop = new Stop();
+        List<Thread> threads = new ArrayList<>();
+        for (Vcpu v : vcpus) {
+            threads.add(Thread.ofPlatform().name("kvm4j-vcpu-" + v.id()).start(new VcpuLoop(v, bus, stop, timeline)));
+        }
+        ConsoleInput.start(stdin, uart);
+        Thread userStop = new Thread(() -> stop.request(130, "stopped by the user (SIGINT/SIGTERM)"));
+        Runtime.getRuntime().addShutdownHook(userStop);
+        Stop.Reason reason = stop.await();
+        for (Vcpu v : vcpus) v.kick();
+        for (Thread t : threads) {
+            // A vCPU parked by PSCI CPU_OFF or never started sits in KVM_RUN: keep kicking until it leaves.
+            while (t.isAlive()) {
+                for (Vcpu v : vcpus) v.kick();
+                t.join(50);
+            }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(userStop);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already exiting because of the signal
+        }
+        return reason;
+    }
+
+    private static void createVcpus(Vm vm, MachineConfig config, List<Vcpu> vcpus) {
+        VcpuInit boot = config.aarch32()
+                ? VcpuInit.preferred(vm, VcpuFeature.PSCI_0_2, VcpuFeature.EL1_32BIT)
+                : VcpuInit.preferred(vm, VcpuFeature.PSCI_0_2);
+        EnumSet<VcpuFeature> secondary = EnumSet.copyOf(boot.features());
+        secondary.add(VcpuFeature.POWER_OFF);
+        VcpuInit parked = new VcpuInit(boot.target(), secondary);
+        for (int i = 0; i < config.cpus(); i++) {
+            Vcpu v = vm.createVcpu(i);
+            vcpus.add(v);
+            (i == 0 ? boot : parked).apply(v);
+        }
+    }
+
+    /** The kernel's boot protocol: PC at the entry, x0..x3 (r0..r2 for AArch32) as the loader says. */
+    private static void setBootRegisters(Vcpu vcpu, BootPlan plan) {
+        vcpu.setOneReg(CoreRegister.PC.id(), plan.registers().pc());
+        for (int n = 0; n < 4; n++) vcpu.setOneReg(CoreRegister.x(n).id(), plan.registers().gpr(n));
+    }
+
+    private static dev.kvm4j.arm.gic.GicVersion armGic(MachineConfig config) {
+        return config.gic().map(g -> g == GicVersion.V2 ? dev.kvm4j.arm.gic.GicVersion.V2 : dev.kvm4j.arm.gic.GicVersion.V3)
+                .orElse(dev.kvm4j.arm.gic.GicVersion.AUTO);
+    }
+
+    private static GicLayout gicLayout(GicVersion gic, int cpus) {
+        return gic == GicVersion.V2
+                ? new GicLayout.V2(Layout.GIC_DIST_BASE, Layout.GIC_V2_CPU_BASE)
+                : new GicLayout.V3(Layout.GIC_DIST_BASE, Layout.GIC_V3_REDIST_BASE, cpus);
+    }
+}
