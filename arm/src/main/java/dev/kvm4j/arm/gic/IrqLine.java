@@ -1,0 +1,39 @@
+package dev.kvm4j.arm.gic;
+
+import dev.kvm4j.kvm.Vm;
+
+/**
+ * One interrupt input of the vGIC, as a device model holds it: a UART keeps its SPI's line and raises or
+ * lowers it. The {@code KVM_IRQ_LINE} encoding is computed once, here, from {@link Interrupts}.
+ * Lines are level-sensitive as KVM configures SPIs by default: raise while the device wants service,
+ * lower when it no longer does.
+ */
+public final class IrqLine {
+    private final Vm vm;
+    private final int kvmIrq;
+    private final int intid;
+    private final String name;
+
+    IrqLine(Vm vm, int kvmIrq, int intid, String name) {
+        this.vm = vm;
+        this.kvmIrq = kvmIrq;
+        this.intid = intid;
+        this.name = name;
+    }
+
+    /** Drives the line to {@code level}. */
+    public void set(boolean level) { vm.irqLine(kvmIrq, level); }
+
+    public void raise() { set(true); }
+
+    public void lower() { set(false); }
+
+    /** The GIC interrupt id the guest acknowledges (32 + n for SPI n). */
+    public int intid() { return intid; }
+
+    /** The value passed as {@code kvm_irq_level.irq}. */
+    public int kvmIrq() { return kvmIrq; }
+
+    @Override
+    public String toString() { return name; }
+}

@@ -1,0 +1,13 @@
+package dev.kvm4j.arm.regs;
+
+/**
+ * One line of a {@link CpuState} diff. {@code before} or {@code after} is null when the register is only
+ * in one of the two states.
+ */
+public record RegisterChange(RegisterId id, RegisterValue before, RegisterValue after) {
+    /** {@code SCTLR_EL1: 0x30d00800 → 0x30d0180d}. */
+    @Override
+    public String toString() { return id.name() + ": " + show(before) + " → " + show(after); }
+
+    private static String show(RegisterValue v) { return v == null ? "(absent)" : v.toString(); }
+}

@@ -1,0 +1,93 @@
+package dev.kvm4j.arm.regs;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * An immutable register value of 1 to 256 bytes, little-endian as KVM_GET_ONE_REG writes it, read as an
+ * unsigned integer. 128-bit values (V0–V31) are two 64-bit halves; SVE slices are longer byte strings.
+ */
+public final class RegisterValue {
+    private final byte[] bytes;
+
+    private RegisterValue(byte[] bytes) { this.bytes = bytes; }
+
+    /** The value of {@code size} bytes (1, 2, 4 or 8) holding the low bytes of {@code value}. */
+    public static RegisterValue of(long value, int size) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) throw new IllegalArgumentException("a long fills 1, 2, 4 or 8 bytes, not " + size);
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) b[i] = (byte) (value >>> (8 * i));
+        return new RegisterValue(b);
+    }
+
+    /** A 128-bit value from its halves. */
+    public static RegisterValue of128(long low, long high) {
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (low >>> (8 * i));
+            b[8 + i] = (byte) (high >>> (8 * i));
+        }
+        return new RegisterValue(b);
+    }
+
+    /** A value of exactly these little-endian bytes (copied). */
+    public static RegisterValue ofBytes(byte[] littleEndian) {
+        int n = littleEndian.length;
+        if (n < 1 || n > 256 || Integer.bitCount(n) != 1) throw new IllegalArgumentException("register values are 1..256 bytes, a power of two; got " + n);
+        return new RegisterValue(littleEndian.clone());
+    }
+
+    /** Zero of {@code size} bytes. */
+    public static RegisterValue zero(int size) { return ofBytes(new byte[size]); }
+
+    public int size() { return bytes.length; }
+
+    public byte[] bytes() { return bytes.clone(); }
+
+    /** The 64 bits starting at bit {@code 64 * half}; bits past the value's size read as zero. */
+    public long word(int half) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            int at = 8 * half + i;
+            if (at < bytes.length) v |= (bytes[at] & 0xffL) << (8 * i);
+        }
+        return v;
+    }
+
+    /** The value as a long; only for values of at most 8 bytes, so no bits are dropped silently. */
+    public long asLong() {
+        if (bytes.length > 8) throw new IllegalStateException("a " + bytes.length * 8 + "-bit value does not fit a long; use word(n)");
+        return word(0);
+    }
+
+    /** This value with the 64 bits at {@code 64 * half} replaced where {@code mask} is set. */
+    public RegisterValue withWord(int half, long mask, long bits) {
+        if (8 * half >= bytes.length) throw new IndexOutOfBoundsException("64-bit word " + half + " of a " + bytes.length + "-byte value");
+        long w = (word(half) & ~mask) | (bits & mask);
+        byte[] b = bytes.clone();
+        for (int i = 0; i < 8 && 8 * half + i < b.length; i++) b[8 * half + i] = (byte) (w >>> (8 * i));
+        return new RegisterValue(b);
+    }
+
+    public BigInteger toBigInteger() {
+        byte[] be = new byte[bytes.length + 1];
+        for (int i = 0; i < bytes.length; i++) be[be.length - 1 - i] = bytes[i];
+        return new BigInteger(be);
+    }
+
+    @Override
+    public boolean equals(Object o) { return o instanceof RegisterValue v && Arrays.equals(bytes, v.bytes); }
+
+    @Override
+    public int hashCode() { return Arrays.hashCode(bytes); }
+
+    /** Unsigned hex without leading zeros: {@code 0x30d00800}. */
+    @Override
+    public String toString() {
+        byte[] be = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) be[i] = bytes[bytes.length - 1 - i];
+        String hex = HexFormat.of().formatHex(be).replaceFirst("^0+(?=.)", "");
+        return "0x" + hex;
+    }
+}
