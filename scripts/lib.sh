@@ -52,6 +52,10 @@ build_payload() {
     rm -rf "$dir" && mkdir -p "$dir/lib"
     cp "$KVM4J_ROOT"/dist/target/lib/*.jar "$dir/lib/" || die "no jars in dist/target/lib: the Maven build did not finish"
     cp "$KVM4J_ROOT"/scripts/guest/* "$dir/"
+    # The default guest's kernels and initramfs, for the boot tests and the main job.
+    local guests
+    guests=$("$KVM4J_ROOT/guests/build") || die "guests/build failed"
+    mkdir -p "$dir/guest" && cp "$guests"/* "$dir/guest/"
 }
 
 # JVM options inside the emulated host, where everything is slow: C1 only compiles faster than it pays back.

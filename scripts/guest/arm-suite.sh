@@ -2,9 +2,10 @@
 # Inside the emulated arm64 host: every test that needs real KVM, through the JUnit console launcher.
 # JUnit XML lands in /out/reports, which rig/exec brings back to the host.
 cd /payload || exit 125
+[ -d /payload/guest ] && export KVM4J_DEFAULT_GUEST=/payload/guest
 CP=$(ls lib/*.jar | grep -v console-standalone | tr '\n' ':')
 TESTS=$(ls lib/*-tests.jar | tr '\n' ':')
 echo "ARM suite on $(uname -m), $(cat /proc/cpuinfo | grep -c ^processor) CPUs, kernel $(uname -r)"
 exec java $KVM4J_JAVA_OPTS --enable-native-access=ALL-UNNAMED -jar lib/junit-platform-console-standalone.jar execute \
     --disable-banner --details=tree --class-path "$CP" --scan-class-path "$TESTS" \
-    --exclude-engine junit-vintage --exclude-engine junit-platform-suite --include-tag real-kvm --reports-dir /out/reports
+    --exclude-engine junit-vintage --exclude-engine junit-platform-suite --exclude-engine jqwik --include-tag real-kvm --reports-dir /out/reports
