@@ -48,7 +48,6 @@ public class TestReport {
         StringBuilder out = new StringBuilder(String.format("%-" + width + "s", "test"));
         for (String e : envs) out.append(String.format(" %-6s", e));
         System.out.println(out);
-        int passed = 0, failed = 0, skipped = 0;
         Map<String, Integer> realKvm = new LinkedHashMap<>();
         for (var row : table.entrySet()) {
             StringBuilder line = new StringBuilder(String.format("%-" + width + "s", abbreviate(row.getKey(), width)));
@@ -60,14 +59,15 @@ public class TestReport {
                 line.append(String.format(" %-6s", s));
                 if (r == null) continue;
                 switch (r.status()) {
-                    case "pass" -> { passed++; ranSomewhere = true; }
-                    case "FAIL" -> { failed++; ranSomewhere = true; problems.add(e + ": " + row.getKey() + " failed: " + r.reason()); }
-                    default -> { skipped++; skipReason = r.reason(); }
+                    case "pass" -> ranSomewhere = true;
+                    case "FAIL" -> { ranSomewhere = true; problems.add(e + ": " + row.getKey() + " failed: " + r.reason()); }
+                    default -> skipReason = r.reason();
                 }
                 if (!r.status().equals("skip") && row.getKey().contains("KvmTest")) realKvm.merge(e, 1, Integer::sum);
             }
             System.out.println(line);
-            if (!ranSomewhere && (skipReason == null || !skipReason.contains("guest code for amd64"))) {
+            boolean x86Only = row.getValue().values().stream().anyMatch(r -> r.reason().contains("guest code for amd64"));
+            if (!ranSomewhere && !x86Only) {
                 problems.add(row.getKey() + " ran nowhere: " + skipReason);
             }
         }
@@ -75,7 +75,8 @@ public class TestReport {
         System.out.println("tests on real KVM (*KvmTest, not skipped): " + (realKvm.isEmpty() ? "none" : realKvm));
         for (String p : problems) System.out.println("PROBLEM " + p);
         System.out.println();
-        System.out.println("kvm4j: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        System.out.println("kvm4j: " + COUNTS.getOrDefault("pass", 0) + " passed, " + COUNTS.getOrDefault("FAIL", 0) + " failed, "
+                + COUNTS.getOrDefault("skip", 0) + " skipped");
         System.exit(problems.isEmpty() ? 0 : 1);
     }
 
@@ -87,21 +88,33 @@ public class TestReport {
             Matcher a = ATTR.matcher(m.group(1));
             while (a.find()) attrs.put(a.group(1), a.group(2));
             String cls = attrs.getOrDefault("classname", "?");
-            String name = cls.substring(cls.lastIndexOf('.') + 1) + "." + attrs.getOrDefault("name", "?");
+            // Surefire writes "m" or "m(int)", the console launcher "m()" or "m(int)[1]": one row per method.
+            String method = attrs.getOrDefault("name", "?").replaceAll("\\(.*$", "");
+            String name = cls.substring(cls.lastIndexOf('.') + 1) + "." + method;
             String body = m.group(3) == null ? "" : m.group(3);
             Result r;
             if (body.contains("<failure") || body.contains("<error")) r = new Result("FAIL", message(body));
             else if (body.contains("<skipped")) r = new Result("skip", message(body));
             else r = new Result("pass", "");
-            table.computeIfAbsent(name, k -> new TreeMap<>()).put(env, r);
+            table.computeIfAbsent(name, k -> new TreeMap<>()).merge(env, r, TestReport::worse);
+            COUNTS.merge(r.status(), 1, Integer::sum);
             n++;
         }
         return n;
     }
 
+    private static final Map<String, Integer> COUNTS = new TreeMap<>();
+
+    /** Invocations of one method in one environment: a failure wins, then a pass, then a skip. */
+    private static Result worse(Result a, Result b) {
+        if (a.status().equals("FAIL")) return a;
+        if (b.status().equals("FAIL")) return b;
+        return a.status().equals("pass") ? a : b;
+    }
+
     private static String message(String body) {
-        Matcher m = Pattern.compile("message=\"([^\"]*)\"").matcher(body);
-        return m.find() ? m.group(1).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") : "";
+        Matcher m = Pattern.compile("message=\"([^\"]*)\"|<skipped><!\\[CDATA\\[(.*?)\\]\\]>", Pattern.DOTALL).matcher(body);
+        return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)).replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") : "";
     }
 
     private static String abbreviate(String s, int width) {
