@@ -1,5 +1,9 @@
 package dev.kvm4j.vmm.cli;
 
+import dev.kvm4j.arm.VcpuFeatureUnavailableException;
+import dev.kvm4j.arm.gic.GicException;
+import dev.kvm4j.kvm.KvmException;
+import dev.kvm4j.kvm.KvmUnavailableException;
 import dev.kvm4j.vmm.BadInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -31,7 +35,7 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
     public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
         PrintWriter err = cl.getErr();
         boolean verbose = verbose(parsed.originalArgs());
-        if (e instanceof BadInputException) {
+        if (e instanceof BadInputException || hostCannot(e)) {
             err.println("kvm4j: " + e.getMessage());
         } else {
             err.println("kvm4j: internal error: " + e + (verbose ? "" : " (--verbose shows where)"));
@@ -39,6 +43,15 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
         if (verbose) e.printStackTrace(err);
         err.flush();
         return e instanceof BadInputException ? USER_MISTAKE : FAILURE;
+    }
+
+    /**
+     * The host lacks what the machine needs (no /dev/kvm, no AArch32 EL1, another vGIC) or the kernel
+     * refused a request: a fact about this host to report plainly, not a kvm4j bug.
+     */
+    private static boolean hostCannot(Exception e) {
+        return e instanceof KvmUnavailableException || e instanceof VcpuFeatureUnavailableException
+                || e instanceof GicException || e instanceof KvmException;
     }
 
     private static boolean verbose(List<String> args) {
