@@ -33,7 +33,20 @@ public final class Boot {
 
     public static FdtOptions fdtOptions(MachineConfig config, GicVersion gic) {
         byte[] seed = new byte[RNG_SEED_BYTES];
-        new SecureRandom().nextBytes(seed);
+        randomBytes(seed);
         return new FdtOptions(config.cpus(), config.memory(), gic, config.aarch32(), config.append()).withRngSeed(seed);
+    }
+
+    /**
+     * The seed straight from the host kernel's pool: SecureRandom would load the JCA provider machinery,
+     * seconds of start-up on a slow (emulated) host, for the same bytes.
+     */
+    private static void randomBytes(byte[] seed) {
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/urandom"))) {
+            if (in.readNBytes(seed, 0, seed.length) == seed.length) return;
+        } catch (java.io.IOException e) {
+            // fall through to the JDK's generator
+        }
+        new SecureRandom().nextBytes(seed);
     }
 }
