@@ -7,6 +7,11 @@ import dev.kvm4j.arm.gic.GicLayout;
 import dev.kvm4j.arm.gic.Interrupts;
 import dev.kvm4j.arm.gic.Vgic;
 import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.arm.run.MachineLoop;
+import dev.kvm4j.arm.run.MmioHandler;
+import dev.kvm4j.arm.run.MmioMap;
+import dev.kvm4j.arm.run.RunEnd;
+import dev.kvm4j.arm.run.UnmappedPolicy;
 import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.kvm.Kvm;
 import dev.kvm4j.kvm.Vcpu;
@@ -14,11 +19,10 @@ import dev.kvm4j.kvm.Vm;
 import dev.kvm4j.vmm.Boot;
 import dev.kvm4j.vmm.BootTimeline;
 import dev.kvm4j.vmm.GicVersion;
-import dev.kvm4j.vmm.GuestRange;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
-import dev.kvm4j.vmm.device.MmioBus;
+import dev.kvm4j.vmm.device.MmioDevice;
 import dev.kvm4j.vmm.device.Pl011;
 import dev.kvm4j.vmm.fdt.DtbFile;
 import dev.kvm4j.vmm.loader.BootPlan;
@@ -32,8 +36,8 @@ import java.util.List;
 
 /**
  * Builds the machine on real KVM and runs it until the guest powers off: RAM, vCPUs, the in-kernel vGIC
- * (its addresses handed over only once the memory map is final), the PL011 on the MMIO bus, and a
- * thread per vCPU.
+ * (its addresses handed over only once the memory map is final), the PL011 in the MMIO map, and the arm
+ * layer's run loop (a thread per vCPU).
  */
 public final class KvmRunner implements MachineRunner {
     private static final int NR_IRQS = 64 + Vgic.PRIVATE_IRQS;
@@ -67,10 +71,9 @@ public final class KvmRunner implements MachineRunner {
                     return 0;
                 }
                 createVcpus(vm, config, vcpus);
-                GuestRange uartRange = new GuestRange(Layout.UART_BASE, Layout.UART_SIZE);
-                vgic.setAddresses(gicLayout(gic, config.cpus()), List.of(
-                        new AddressRange("RAM", Layout.RAM_BASE, config.memory()),
-                        new AddressRange("PL011 UART", Layout.UART_BASE, Layout.UART_SIZE)));
+                AddressRange uartRange = new AddressRange("PL011 UART", Layout.UART_BASE, Layout.UART_SIZE);
+                vgic.setAddresses(gicLayout(gic, config.cpus()),
+                        List.of(new AddressRange("RAM", Layout.RAM_BASE, config.memory()), uartRange));
                 vgic.initialise(NR_IRQS, vcpus);
                 setBootRegisters(vcpus.get(0), plan);
                 if (config.verbose()) out.println("kvm4j: " + plan.state() + " guest, " + vgic.version().label()
@@ -79,16 +82,8 @@ public final class KvmRunner implements MachineRunner {
 
                 Interrupts irqs = vgic.interrupts();
                 Pl011 uart = new Pl011(new FirstByteStream(console, timeline), level -> irqs.spi(Layout.UART_SPI, level));
-                MmioBus bus = new MmioBus(new MmioBus.Unmapped() {
-                    @Override public long read(long address, int size) {
-                        throw new UnmappedAccess(String.format("%d-byte read of unmapped address 0x%x", size, address));
-                    }
-                    @Override public void write(long address, int size, long value) {
-                        throw new UnmappedAccess(String.format("%d-byte write of 0x%x to unmapped address 0x%x", size, value, address));
-                    }
-                });
-                bus.register("pl011", uartRange, uart);
-                Stop.Reason reason = runUntilStopped(vcpus, bus, uart, timeline);
+                MmioMap mmio = new MmioMap().add(uartRange, handler(uart));
+                Stop.Reason reason = runUntilStopped(vm, vcpus, mmio, uart, timeline);
                 uart.flush();
                 console.flush();
                 timeline.mark(BootTimeline.EXIT);
@@ -103,30 +98,37 @@ public final class KvmRunner implements MachineRunner {
         }
     }
 
-    private Stop.Reason runUntilStopped(List<Vcpu> vcpus, MmioBus bus, Pl011 uart, BootTimeline timeline) throws InterruptedException {
-        Stop stop = new Stop();
-        List<Thread> threads = new ArrayList<>();
-        for (Vcpu v : vcpus) {
-            threads.add(Thread.ofPlatform().name("kvm4j-vcpu-" + v.id()).start(new VcpuLoop(v, bus, stop, timeline)));
-        }
-        ConsoleInput.start(stdin, uart);
-        Thread userStop = new Thread(() -> stop.request(130, "stopped by the user (SIGINT/SIGTERM)"));
-        Runtime.getRuntime().addShutdownHook(userStop);
-        Stop.Reason reason = stop.await();
-        for (Vcpu v : vcpus) v.kick();
-        for (Thread t : threads) {
-            // A vCPU parked by PSCI CPU_OFF or never started sits in KVM_RUN: keep kicking until it leaves.
-            while (t.isAlive()) {
-                for (Vcpu v : vcpus) v.kick();
-                t.join(50);
+    /**
+     * Runs the vCPUs on the arm layer's loop until the guest or the user ends the machine. An unmapped
+     * access stops it: a guest kvm4j boots should touch only what the device tree describes, so such an
+     * access is a bug worth a clear message rather than an abort the guest may swallow.
+     */
+    private Stop.Reason runUntilStopped(Vm vm, List<Vcpu> vcpus, MmioMap mmio, Pl011 uart, BootTimeline timeline)
+            throws InterruptedException {
+        try (MachineLoop loop = new MachineLoop(vm, vcpus, mmio, UnmappedPolicy.STOP)) {
+            timeline.mark(BootTimeline.FIRST_INSTRUCTION);
+            loop.start();
+            ConsoleInput.start(stdin, uart);
+            Thread userStop = new Thread(() -> loop.stop(Stop.BY_USER));
+            Runtime.getRuntime().addShutdownHook(userStop);
+            // await() returns only once every vCPU thread is out of KVM_RUN, including vCPUs PSCI holds off.
+            RunEnd end = loop.await();
+            try {
+                Runtime.getRuntime().removeShutdownHook(userStop);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting because of the signal
             }
+            return Stop.of(end);
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(userStop);
-        } catch (IllegalStateException shuttingDown) {
-            // the JVM is already exiting because of the signal
-        }
-        return reason;
+    }
+
+    /** The VMM's devices implement {@link MmioDevice}; the arm run loop calls {@link MmioHandler}, the same two calls. */
+    private static MmioHandler handler(MmioDevice device) {
+        return new MmioHandler() {
+            @Override public long read(long offset, int size) { return device.read(offset, size); }
+
+            @Override public void write(long offset, int size, long value) { device.write(offset, size, value); }
+        };
     }
 
     private static void createVcpus(Vm vm, MachineConfig config, List<Vcpu> vcpus) {

@@ -1,0 +1,155 @@
+package dev.kvm4j.arm.run;
+
+import dev.kvm4j.arm.psci.PowerEvent;
+import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.kvm.Vcpu;
+import dev.kvm4j.kvm.VcpuExit;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One vCPU's thread: run, handle the exit, run again, until the machine ends. The exit path allocates
+ * nothing: the exit is a view of {@code kvm_run}, the device lookup reads arrays, and only a machine's end
+ * builds objects. Pausing waits for a run that ended with {@link VcpuExit.Interrupted}, because KVM completes
+ * an MMIO load (writes the register, steps the PC) only when the vCPU enters KVM_RUN again; the pausing
+ * thread's kick makes that entry return at once.
+ */
+final class VcpuRunner implements Runnable {
+    private final MachineLoop machine;
+    private final Vcpu vcpu;
+    private final MmioMap mmio;
+    private final UnmappedPolicy unmapped;
+    private final PauseGate gate;
+    /** Guards {@link #leaving} and {@link #kicked}: once leaving, no kick may reach this thread (see {@link #leave()}). */
+    private final Object kickLock = new Object();
+    private boolean leaving, kicked;
+    private volatile Thread self;
+    private boolean ran;
+
+    VcpuRunner(MachineLoop machine, Vcpu vcpu, MmioMap mmio, UnmappedPolicy unmapped, PauseGate gate) {
+        this.machine = machine;
+        this.vcpu = vcpu;
+        this.mmio = mmio;
+        this.unmapped = unmapped;
+        this.gate = gate;
+    }
+
+    @Override
+    public void run() {
+        self = Thread.currentThread();
+        try (Arena arena = Arena.ofConfined()) {
+            ExternalAbort abort = unmapped == UnmappedPolicy.EXTERNAL_ABORT ? new ExternalAbort(arena) : null;
+            boolean settled = true;
+            while (!machine.ended()) {
+                if (settled && gate.requested()) {
+                    gate.park();
+                    continue;
+                }
+                ran = true;
+                VcpuExit exit = vcpu.run();
+                settled = exit instanceof VcpuExit.Interrupted;
+                handle(exit, abort);
+            }
+        } catch (RuntimeException | Error e) {
+            machine.endWith(new RunEnd.KvmFailed(vcpu.id(), pc(), e));
+        } finally {
+            leave();
+            gate.finished();
+        }
+    }
+
+    /**
+     * Gets this vCPU out of KVM_RUN soon (see {@link Vcpu#kick()}), unless its thread is leaving. Its own
+     * thread needs no kick: it looks at the end and pause flags before it enters KVM_RUN again.
+     */
+    void kick() {
+        synchronized (kickLock) {
+            if (leaving || Thread.currentThread() == self) return;
+            kicked = true;
+            vcpu.kick();
+        }
+    }
+
+    /**
+     * Consumes any kick still pending in this thread before it ends. The kick signal is blocked in the vCPU
+     * thread outside KVM_RUN, and HotSpot restores a thread's creation-time signal mask as the thread ends
+     * (os::free_thread): a pending kick would then be delivered with its default action and kill the JVM.
+     * So: refuse further kicks, then, if a kick may be pending, enter KVM_RUN once with immediate_exit set,
+     * which returns at once and drains the pending signals. That entry also completes an MMIO access the
+     * last exit left open, as KVM documents for immediate_exit; the {@link RunEnd} already holds the PC.
+     */
+    private void leave() {
+        boolean drain;
+        synchronized (kickLock) {
+            leaving = true;
+            drain = kicked && ran; // the signal only ever targets a thread that has entered KVM_RUN
+        }
+        if (!drain) return;
+        try {
+            vcpu.kick();
+            vcpu.run();
+        } catch (RuntimeException e) {
+            // the vCPU is broken; the machine has ended with the reason already
+        }
+    }
+
+    private void handle(VcpuExit exit, ExternalAbort abort) {
+        switch (exit) {
+            case VcpuExit.Mmio m -> mmio(m, abort);
+            case VcpuExit.SystemEvent e -> power(PowerEvent.of(e));
+            case VcpuExit.Interrupted _ -> { /* a kick: the loop looks at the end and pause flags */ }
+            case VcpuExit.FailEntry f -> machine.endWith(new RunEnd.EntryFailed(vcpu.id(), pc(), f.hardwareEntryFailureReason(), f.cpu()));
+            case VcpuExit.InternalError e -> machine.endWith(new RunEnd.InternalError(vcpu.id(), pc(), e.suberror(), data(e)));
+            case VcpuExit.ArmNisv n -> machine.endWith(new RunEnd.UndecodedMmio(vcpu.id(), pc(), n.faultIpa(), n.esrIss()));
+            case VcpuExit.Io _, VcpuExit.Hlt _, VcpuExit.Shutdown _, VcpuExit.Debug _, VcpuExit.Other _ ->
+                    machine.endWith(new RunEnd.UnexpectedExit(vcpu.id(), pc(), exit.toString()));
+        }
+    }
+
+    private void mmio(VcpuExit.Mmio m, ExternalAbort abort) {
+        long address = m.address();
+        int size = m.length();
+        boolean write = m.isWrite();
+        MmioMap.Region device = mmio.find(address, size);
+        if (device != null) {
+            try {
+                if (write) device.handler().write(address - device.base(), size, m.data());
+                else m.setData(device.handler().read(address - device.base(), size));
+            } catch (RuntimeException e) {
+                machine.endWith(new RunEnd.DeviceFailed(vcpu.id(), pc(), device.name(), address, size, write, e));
+            }
+            return;
+        }
+        switch (unmapped) {
+            case STOP -> machine.endWith(new RunEnd.UnmappedAccess(vcpu.id(), pc(), address, size, write, write ? m.data() : 0));
+            case EXTERNAL_ABORT -> abort.inject(vcpu);
+            case READ_ZERO_WRITE_IGNORE -> {
+                if (!write) m.setData(0);
+            }
+        }
+    }
+
+    private void power(PowerEvent event) {
+        switch (event) {
+            case PowerEvent.PowerOff _, PowerEvent.Reboot _, PowerEvent.Crash _ -> machine.endWith(new RunEnd.Power(vcpu.id(), event));
+            case PowerEvent.Other _ -> { /* WAKEUP/SUSPEND (only when the VMM enabled them): not the machine's end */ }
+        }
+    }
+
+    private static List<Long> data(VcpuExit.InternalError e) {
+        List<Long> data = new ArrayList<>();
+        for (int i = 0; i < e.ndata(); i++) data.add(e.data(i));
+        return data;
+    }
+
+    /** The PC now; after an MMIO exit the load/store's own, since KVM steps past it only in the next KVM_RUN. */
+    private long pc() {
+        try {
+            return vcpu.getOneReg(CoreRegister.PC.id());
+        } catch (RuntimeException e) {
+            return RunEnd.UNKNOWN_PC;
+        }
+    }
+}
