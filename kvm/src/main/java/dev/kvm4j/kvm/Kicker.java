@@ -1,71 +1,52 @@
 package dev.kvm4j.kvm;
 
-import dev.kvm4j.kvm.internal.FileHandle;
 import dev.kvm4j.kvm.internal.Libc;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
-import static dev.kvm4j.kvm.abi.KvmIoctls.KVM_SET_SIGNAL_MASK;
+import java.lang.invoke.VarHandle;
 
 /**
- * Gets a vCPU thread out of {@code KVM_RUN} without a signal handler, the way QEMU does: the kick signal
- * stays blocked in the vCPU thread except inside {@code KVM_RUN} (KVM_SET_SIGNAL_MASK), so a kick that
- * lands in the guest ends the run with EINTR, a kick that lands in Java stays pending and ends the next
- * run, and the thread then consumes the pending signal itself. No Java code ever runs in signal context.
+ * Gets a vCPU thread out of {@code KVM_RUN}: {@code immediate_exit} catches a thread that is about to
+ * enter, a real-time signal interrupts one that is inside (KVM returns EINTR). The signal's handler does
+ * nothing and runs no Java: it is libc's {@code abs}, a pure function of its int argument. Because the
+ * signal is never blocked, a kick still in flight when a thread ends is simply handled, never fatal, and
+ * KVM_RUN needs no signal mask of its own (no sigprocmask swap in the kernel on every entry).
  */
 final class Kicker {
-    private static final int KERNEL_SIGSET_BYTES = 8;
-    private static final int KICK_SIGNAL = Libc.sigrtmin() + 6;
+    static final int KICK_SIGNAL = Libc.sigrtmin() + 6;
 
-    private final FileHandle vcpu;
+    static {
+        Libc.installNoOpHandler(KICK_SIGNAL);
+    }
+
     private final MemorySegment run;
     private final long immediateExitOffset;
-    private final MemorySegment kickSet;
-    private final MemorySegment zeroTimeout;
     private volatile Thread runThread;
     private volatile long runPthread;
 
-    Kicker(FileHandle vcpu, MemorySegment run, long immediateExitOffset, Arena arena) {
-        this.vcpu = vcpu;
+    Kicker(MemorySegment run, long immediateExitOffset) {
         this.run = run;
         this.immediateExitOffset = immediateExitOffset;
-        this.kickSet = Libc.sigset(arena, KICK_SIGNAL);
-        this.zeroTimeout = arena.allocate(16, 8);
     }
 
-    /** Blocks the kick signal in the thread that is about to run, once per thread. */
+    /** Remembers which thread runs the vCPU, so a kick can reach it. */
     void prepareCurrentThread() {
         Thread t = Thread.currentThread();
         if (t == runThread) return;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment old = a.allocate(Libc.GLIBC_SIGSET_BYTES, 8);
-            Libc.blockSignals(kickSet, old);
-            // Inside KVM_RUN the thread's old mask applies, which lets the kick signal through.
-            MemorySegment mask = a.allocate(4 + KERNEL_SIGSET_BYTES, 8);
-            mask.set(ValueLayout.JAVA_INT, 0, KERNEL_SIGSET_BYTES);
-            MemorySegment.copy(old, 0, mask, 4, KERNEL_SIGSET_BYTES);
-            long bits = mask.get(ValueLayout.JAVA_LONG_UNALIGNED, 4) & ~(1L << (KICK_SIGNAL - 1));
-            mask.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, bits);
-            vcpu.ioctl("KVM_SET_SIGNAL_MASK", KVM_SET_SIGNAL_MASK, mask);
-        }
         runPthread = Libc.pthreadSelf();
         runThread = t;
     }
 
     void kick() {
         run.set(ValueLayout.JAVA_BYTE, immediateExitOffset, (byte) 1);
-        java.lang.invoke.VarHandle.fullFence();
+        VarHandle.fullFence();
         Thread t = runThread;
         if (t != null && t.isAlive()) Libc.pthreadKill(runPthread, KICK_SIGNAL);
     }
 
-    /** After EINTR: clear immediate_exit and consume a pending kick so the next run is not cut short. */
+    /** After EINTR: the next run may enter the guest again. */
     void acknowledge() {
         run.set(ValueLayout.JAVA_BYTE, immediateExitOffset, (byte) 0);
-        while (Libc.takePendingSignal(kickSet, zeroTimeout) > 0) {
-            // drained
-        }
     }
 }

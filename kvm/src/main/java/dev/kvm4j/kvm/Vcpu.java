@@ -62,7 +62,7 @@ public final class Vcpu implements AutoCloseable {
         this.errno = Libc.allocateErrno(arena);
         this.oneReg = arena.allocate(STRUCT_KVM_ONE_REG);
         this.regValue = arena.allocate(MAX_REG_BYTES, 16);
-        this.kicker = new Kicker(handle, run, IMMEDIATE_EXIT, arena);
+        this.kicker = new Kicker(run, IMMEDIATE_EXIT);
         this.mmio = new VcpuExit.Mmio(run);
         this.io = new VcpuExit.Io(run);
         this.systemEvent = new VcpuExit.SystemEvent(run);

@@ -111,6 +111,22 @@ class GuestRunKvmTest {
     }
 
     @Test
+    void aThreadKickedAfterItsLastRunEndsWithoutHarmToTheJvm() throws Exception {
+        try (var g = new Arm64TestGuest(SPIN)) {
+            Thread vcpuThread = Thread.ofPlatform().start(() -> g.vcpu.run());
+            while (vcpuThread.isAlive()) {
+                g.vcpu.kick();
+                vcpuThread.join(20);
+            }
+            // The thread has ended; a kick that was still in flight must have been harmless. A second
+            // thread takes over the vCPU and runs it again, as a VMM does after a pause.
+            g.vcpu.kick();
+            var exit = CompletableFuture.supplyAsync(() -> g.vcpu.run().toString());
+            assertEquals("INTR", exit.get(10, TimeUnit.SECONDS), "the pending kick ends the next run");
+        }
+    }
+
+    @Test
     void registerListBeforeInitIsNotInitialisedAndAfterInitHasIds() {
         try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm(); Vcpu vcpu = vm.createVcpu(0)) {
             assertThrows(KvmException.NotInitialised.class, vcpu::registerList);

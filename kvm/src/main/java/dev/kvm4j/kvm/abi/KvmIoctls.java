@@ -28,7 +28,6 @@ public final class KvmIoctls {
 
     // vcpu fd
     public static final long KVM_RUN = io(KVMIO, 0x80);
-    public static final long KVM_SET_SIGNAL_MASK = iow(KVMIO, 0x8b, KvmStructs.STRUCT_KVM_SIGNAL_MASK.byteSize());
     public static final long KVM_GET_ONE_REG = iow(KVMIO, 0xab, KvmStructs.STRUCT_KVM_ONE_REG.byteSize());
     public static final long KVM_SET_ONE_REG = iow(KVMIO, 0xac, KvmStructs.STRUCT_KVM_ONE_REG.byteSize());
     public static final long KVM_GET_REG_LIST = iowr(KVMIO, 0xb0, KvmStructs.STRUCT_KVM_REG_LIST.byteSize());

@@ -53,10 +53,6 @@ public final class KvmStructs {
             JAVA_LONG.withName("attr"),
             JAVA_LONG.withName("addr")).withName("kvm_device_attr");
 
-    /** Followed by {@code len} bytes of the kernel's sigset. */
-    public static final StructLayout STRUCT_KVM_SIGNAL_MASK = MemoryLayout.structLayout(
-            JAVA_INT.withName("len")).withName("kvm_signal_mask");
-
     private static final UnionLayout STRUCT_KVM_RUN_EXIT = MemoryLayout.unionLayout(
             MemoryLayout.structLayout(JAVA_LONG.withName("hardware_exit_reason")).withName("hw"),
             MemoryLayout.structLayout(
@@ -104,5 +100,5 @@ public final class KvmStructs {
     /** Every layout the ABI check compares with the kernel's headers. */
     public static final java.util.List<StructLayout> ALL = java.util.List.of(
             STRUCT_KVM_USERSPACE_MEMORY_REGION, STRUCT_KVM_DIRTY_LOG, STRUCT_KVM_IRQ_LEVEL, STRUCT_KVM_ONE_REG, STRUCT_KVM_REG_LIST,
-            STRUCT_KVM_CREATE_DEVICE, STRUCT_KVM_DEVICE_ATTR, STRUCT_KVM_SIGNAL_MASK);
+            STRUCT_KVM_CREATE_DEVICE, STRUCT_KVM_DEVICE_ATTR);
 }

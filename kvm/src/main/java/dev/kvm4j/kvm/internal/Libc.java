@@ -24,8 +24,6 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
-    public static final int SIG_BLOCK = 0;
-    public static final long GLIBC_SIGSET_BYTES = 128;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -44,10 +42,7 @@ public final class Libc {
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PTHREAD_SELF = bind("pthread_self", FunctionDescriptor.of(JAVA_LONG));
     private static final MethodHandle PTHREAD_KILL = bind("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle PTHREAD_SIGMASK = bind("pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGEMPTYSET = bind("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGADDSET = bind("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SIGTIMEDWAIT = bind("sigtimedwait", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGNAL = bind("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle SIGRTMIN = bind("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
 
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
@@ -99,24 +94,19 @@ public final class Libc {
         try { return (int) PTHREAD_KILL.invokeExact(thread, signal); } catch (Throwable t) { throw rethrow(t); }
     }
 
-    /** Fills a glibc sigset_t holding exactly {@code signal}. */
-    public static MemorySegment sigset(Arena arena, int signal) {
-        MemorySegment set = arena.allocate(GLIBC_SIGSET_BYTES, 8);
+    /**
+     * Makes {@code signal} harmless to this process: its handler becomes libc's {@code abs}, which reads
+     * its int argument and returns. A handler of our own would mean native code or a Java upcall in
+     * signal context; abs is neither, and delivery still interrupts a blocking KVM_RUN with EINTR.
+     */
+    public static void installNoOpHandler(int signal) {
+        MemorySegment abs = LINKER.defaultLookup().find("abs").orElseThrow(() -> new UnsatisfiedLinkError("libc has no abs"));
         try {
-            int a = (int) SIGEMPTYSET.invokeExact(set);
-            int b = (int) SIGADDSET.invokeExact(set, signal);
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, abs);
+            if (previous.address() == -1L) throw new IllegalStateException("signal(" + signal + ") failed");
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) { throw rethrow(t); }
-        return set;
-    }
-
-    /** Blocks the signals of {@code set} in the calling thread; the previous mask lands in {@code old}. */
-    public static void blockSignals(MemorySegment set, MemorySegment old) {
-        try { int ignored = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, set, old); } catch (Throwable t) { throw rethrow(t); }
-    }
-
-    /** Consumes a pending signal of {@code set} without waiting; returns it, or -1 if none was pending. */
-    public static int takePendingSignal(MemorySegment set, MemorySegment zeroTimespec) {
-        try { return (int) SIGTIMEDWAIT.invokeExact(set, MemorySegment.NULL, zeroTimespec); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static int sigrtmin() {
