@@ -1,8 +1,11 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicVersion;
+
 import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.vmm.fdt.FdtOptions;
 import dev.kvm4j.vmm.fdt.MachineFdt;
+import dev.kvm4j.vmm.loader.BootFiles;
 import dev.kvm4j.vmm.loader.BootLoader;
 import dev.kvm4j.vmm.loader.BootPlan;
 
@@ -21,14 +24,23 @@ public final class Boot {
      * @param ram guest RAM of {@code config.memory()} bytes at {@link Layout#RAM_BASE}
      */
     public static BootPlan prepare(MachineConfig config, GicVersion gic, GuestMemory ram) {
+        return prepare(config, read(config), gic, ram);
+    }
+
+    /** Reads and checks the config's kernel and initrd: the user's files are judged before any VM exists. */
+    public static BootFiles read(MachineConfig config) {
         Path kernel = config.kernel().orElseThrow(() -> new ConfigException("no --kernel given"));
-        if (gic == GicVersion.V2 && config.cpus() > GicVersion.V2.maxCpus()) {
+        return BootLoader.read(kernel, config.initrd(), config.aarch32(), config.memory());
+    }
+
+    /** Places {@code files} in {@code ram} for a machine with {@code gic}, with its device tree. */
+    public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
+        if (gic == GicVersion.V2 && config.cpus() > Layout.maxCpus(GicVersion.V2)) {
             throw new ConfigException("--cpus " + config.cpus() + " needs a GICv3, and this machine's GIC is a GICv2 (at most "
-                    + GicVersion.V2.maxCpus() + " vCPUs)");
+                    + Layout.maxCpus(GicVersion.V2) + " vCPUs)");
         }
         FdtOptions fdt = fdtOptions(config, gic);
-        return BootLoader.load(kernel, config.initrd(), config.aarch32(), ram,
-                initrd -> MachineFdt.build(initrd.map(fdt::withInitrd).orElse(fdt)));
+        return BootLoader.load(files, ram, initrd -> MachineFdt.build(initrd.map(fdt::withInitrd).orElse(fdt)));
     }
 
     public static FdtOptions fdtOptions(MachineConfig config, GicVersion gic) {

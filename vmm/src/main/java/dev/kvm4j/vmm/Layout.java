@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicVersion;
+
 /**
  * The guest physical memory map of the kvm4j machine, in one place. It follows QEMU's {@code virt}
  * board so that addresses people know from it (UART at 0x0900_0000, RAM at 1 GiB) mean the same here:
@@ -100,5 +102,15 @@ public final class Layout {
      */
     public static long mpidr(int index) {
         return ((long) (index >> 4) & 0xff) << 8 | (index & 0xf);
+    }
+
+    /** The most vCPUs this machine's memory map gives room for with {@code gic} (its redistributor window). */
+    public static int maxCpus(GicVersion gic) {
+        return gic == GicVersion.V2 ? GIC_V2_MAX_CPUS : GIC_V3_MAX_CPUS;
+    }
+
+    /** "GICv2" / "GICv3", as messages and the device tree's comments name them. */
+    public static String gicName(GicVersion gic) {
+        return "GIC" + gic.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

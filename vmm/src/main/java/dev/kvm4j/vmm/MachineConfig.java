@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicVersion;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -42,10 +44,10 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
     }
 
     private static void checkCpus(int cpus, Optional<GicVersion> gic) {
-        int max = gic.orElse(GicVersion.V3).maxCpus();
+        int max = Layout.maxCpus(gic.orElse(GicVersion.V3));
         if (cpus < 1 || cpus > max) {
             throw new ConfigException("--cpus " + cpus + " is out of range: the machine takes 1 to " + max + " vCPUs"
-                    + gic.map(g -> " with a GIC" + g).orElse(""));
+                    + gic.map(g -> " with a " + Layout.gicName(g)).orElse(""));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicVersion;
+
 import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.vmm.loader.BootPlan;
 import dev.kvm4j.vmm.loader.TestImages;

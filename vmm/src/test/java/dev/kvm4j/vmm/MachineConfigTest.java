@@ -1,5 +1,8 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicVersion;
+import dev.kvm4j.vmm.cli.GicConverter;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -48,10 +51,10 @@ class MachineConfigTest {
 
     @Test
     void gicChoiceParsesAutoV2V3() {
-        assertEquals(Optional.empty(), GicVersion.parseChoice("auto"));
-        assertEquals(Optional.of(GicVersion.V2), GicVersion.parseChoice("v2"));
-        assertEquals(Optional.of(GicVersion.V3), GicVersion.parseChoice("V3"));
+        assertEquals(Optional.empty(), GicConverter.parseChoice("auto"));
+        assertEquals(Optional.of(GicVersion.V2), GicConverter.parseChoice("v2"));
+        assertEquals(Optional.of(GicVersion.V3), GicConverter.parseChoice("V3"));
         assertEquals("'v4' is not a GIC version: expected auto, v2 or v3",
-                assertThrows(IllegalArgumentException.class, () -> GicVersion.parseChoice("v4")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> GicConverter.parseChoice("v4")).getMessage());
     }
 }

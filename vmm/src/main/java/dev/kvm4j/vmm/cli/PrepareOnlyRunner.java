@@ -4,7 +4,7 @@ import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.vmm.Boot;
 import dev.kvm4j.vmm.BootTimeline;
 import dev.kvm4j.vmm.ConfigException;
-import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
@@ -57,7 +57,7 @@ public final class PrepareOnlyRunner implements MachineRunner {
         StringBuilder sb = new StringBuilder();
         sb.append(plan.state()).append(" kernel ").append(plan.kernel()).append(String.format(", entry 0x%x", plan.entry()));
         plan.initrd().ifPresent(r -> sb.append(", initrd ").append(r).append(" (").append(Sizes.format(r.size())).append(')'));
-        sb.append(", device tree ").append(plan.dtb()).append(" (GIC").append(gic).append(')');
+        sb.append(", device tree ").append(plan.dtb()).append(" (").append(dev.kvm4j.vmm.Layout.gicName(gic)).append(')');
         return sb.toString();
     }
 }

@@ -1,6 +1,6 @@
 package dev.kvm4j.vmm.fdt;
 
-import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.GuestRange;
 
 import java.util.Objects;
@@ -20,7 +20,7 @@ public record FdtOptions(int cpus, long memorySize, GicVersion gic, boolean aarc
         Objects.requireNonNull(bootargs);
         Objects.requireNonNull(initrd);
         Objects.requireNonNull(rngSeed);
-        if (cpus < 1 || cpus > gic.maxCpus()) throw new IllegalArgumentException(cpus + " cpus with a GIC" + gic + " (max " + gic.maxCpus() + ")");
+        if (cpus < 1 || cpus > dev.kvm4j.vmm.Layout.maxCpus(gic)) throw new IllegalArgumentException(cpus + " cpus with a " + dev.kvm4j.vmm.Layout.gicName(gic) + " (max " + dev.kvm4j.vmm.Layout.maxCpus(gic) + ")");
         if (memorySize <= 0) throw new IllegalArgumentException("memory size " + memorySize);
     }
 

@@ -20,18 +20,34 @@ public final class BootLoader {
     private BootLoader() {}
 
     /**
+     * Reads and checks the kernel and initrd and plans where they go in RAM of {@code ramSize} bytes: every
+     * problem with the user's files surfaces here, before a VM (or even /dev/kvm) is touched.
+     */
+    public static BootFiles read(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, long ramSize) {
+        KernelImage kernel = KernelLoader.read(kernelFile, aarch32, ramSize);
+        long initrdSize = initrdFile.map(f -> ImageFile.size("initrd", f, ramSize)).orElse(0L);
+        Placement.plan(kernel, initrdFile, initrdSize, new GuestRange(Layout.RAM_BASE, ramSize));
+        byte[] initrd = initrdFile.map(f -> ImageFile.read("initrd", f, ramSize)).orElse(new byte[0]);
+        if (initrd.length != initrdSize) {
+            throw new LoadException("initrd", initrdFile.get(), LoadException.Problem.UNREADABLE, "changed while being read");
+        }
+        return new BootFiles(kernel, initrdFile, initrd);
+    }
+
+    /**
      * @param deviceTree builds the DTB given where the initrd went (the tree's /chosen names it)
      */
     public static BootPlan load(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, GuestMemory ram,
                                 Function<Optional<GuestRange>, byte[]> deviceTree) {
+        return load(read(kernelFile, initrdFile, aarch32, ram.size()), ram, deviceTree);
+    }
+
+    /** Places files already read and checked, builds the device tree for that placement, writes RAM. */
+    public static BootPlan load(BootFiles files, GuestMemory ram, Function<Optional<GuestRange>, byte[]> deviceTree) {
         GuestRange ramRange = new GuestRange(ram.base(), ram.size());
-        KernelImage kernel = KernelLoader.read(kernelFile, aarch32, ram.size());
-        long initrdSize = initrdFile.map(f -> ImageFile.size("initrd", f, ram.size())).orElse(0L);
-        Placement place = Placement.plan(kernel, initrdFile, initrdSize, ramRange);
-        byte[] initrd = initrdFile.map(f -> ImageFile.read("initrd", f, ram.size())).orElse(new byte[0]);
-        if (initrd.length != initrdSize) {
-            throw new LoadException("initrd", initrdFile.get(), LoadException.Problem.UNREADABLE, "changed while being read");
-        }
+        KernelImage kernel = files.kernel();
+        byte[] initrd = files.initrd();
+        Placement place = Placement.plan(kernel, files.initrdFile(), initrd.length, ramRange);
         byte[] dtb = deviceTree.apply(place.initrd());
         if (dtb.length > Layout.DTB_MAX_SIZE) {
             throw new LoadException("device tree", null, TOO_BIG, "is " + Sizes.format(dtb.length)

@@ -18,13 +18,14 @@ import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.Vm;
 import dev.kvm4j.vmm.Boot;
 import dev.kvm4j.vmm.BootTimeline;
-import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
 import dev.kvm4j.vmm.device.MmioDevice;
 import dev.kvm4j.vmm.device.Pl011;
 import dev.kvm4j.vmm.fdt.DtbFile;
+import dev.kvm4j.vmm.loader.BootFiles;
 import dev.kvm4j.vmm.loader.BootPlan;
 
 import java.io.InputStream;
@@ -56,14 +57,19 @@ public final class KvmRunner implements MachineRunner {
     public int run(MachineConfig requested) throws Exception {
         MachineConfig config = DefaultGuest.apply(requested);
         BootTimeline timeline = new BootTimeline();
+        // The user's files are read and judged first: a bad kernel is reported even on a host without KVM.
+        BootFiles files = Boot.read(config);
+        if (config.dumpDtb().isPresent() && (config.gic().isPresent() || !Kvm.isAvailable())) {
+            return dumpDtb(config, files, config.gic().orElse(GicVersion.V3));
+        }
         List<Vcpu> vcpus = new ArrayList<>();
         try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm();
              GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
             vm.addMemory(0, ram);
             try (Vgic vgic = Vgic.create(vm, armGic(config))) {
                 timeline.mark(BootTimeline.VM_CREATED);
-                GicVersion gic = vgic.version() == dev.kvm4j.arm.gic.GicVersion.V2 ? GicVersion.V2 : GicVersion.V3;
-                BootPlan plan = Boot.prepare(config, gic, ram);
+                GicVersion gic = vgic.version();
+                BootPlan plan = Boot.prepare(config, files, gic, ram);
                 timeline.mark(BootTimeline.LOADED);
                 if (config.dumpDtb().isPresent()) {
                     DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
@@ -95,6 +101,18 @@ public final class KvmRunner implements MachineRunner {
             }
         } finally {
             for (Vcpu v : vcpus) v.close();
+        }
+    }
+
+    /** --dump-dtb where the GIC is named or no KVM can be asked: the tree is the same, no VM is needed. */
+    private int dumpDtb(MachineConfig config, BootFiles files, GicVersion gic) throws java.io.IOException {
+        try (GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
+            BootPlan plan = Boot.prepare(config, files, gic, ram);
+            DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
+            out.println("kvm4j: device tree (" + plan.dtbBlob().length + " bytes, " + Layout.gicName(gic) + ") written to "
+                    + config.dumpDtb().get());
+            out.flush();
+            return 0;
         }
     }
 
@@ -151,9 +169,8 @@ public final class KvmRunner implements MachineRunner {
         for (int n = 0; n < 4; n++) vcpu.setOneReg(CoreRegister.x(n).id(), plan.registers().gpr(n));
     }
 
-    private static dev.kvm4j.arm.gic.GicVersion armGic(MachineConfig config) {
-        return config.gic().map(g -> g == GicVersion.V2 ? dev.kvm4j.arm.gic.GicVersion.V2 : dev.kvm4j.arm.gic.GicVersion.V3)
-                .orElse(dev.kvm4j.arm.gic.GicVersion.AUTO);
+    private static GicVersion armGic(MachineConfig config) {
+        return config.gic().orElse(GicVersion.AUTO);
     }
 
     private static GicLayout gicLayout(GicVersion gic, int cpus) {

@@ -1,6 +1,6 @@
 package dev.kvm4j.vmm.cli;
 
-import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
 import dev.kvm4j.vmm.loader.TestImages;

@@ -1,6 +1,6 @@
 package dev.kvm4j.vmm.fdt;
 
-import dev.kvm4j.vmm.GicVersion;
+import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.GuestRange;
 import dev.kvm4j.vmm.Layout;
 import org.junit.jupiter.api.Test;
