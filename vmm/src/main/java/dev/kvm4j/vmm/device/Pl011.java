@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm.device;
 
+import dev.kvm4j.arm.run.MmioHandler;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -11,7 +13,7 @@ import java.util.Objects;
  * overrun. One lock guards the state: the vCPU thread does MMIO, the console thread calls
  * {@link #receive}.
  */
-public final class Pl011 implements MmioDevice {
+public final class Pl011 implements MmioHandler {
     // Register offsets.
     static final int DR = 0x000, RSR_ECR = 0x004, FR = 0x018, ILPR = 0x020, IBRD = 0x024, FBRD = 0x028,
             LCR_H = 0x02c, CR = 0x030, IFLS = 0x034, IMSC = 0x038, RIS = 0x03c, MIS = 0x040, ICR = 0x044, DMACR = 0x048;

@@ -22,7 +22,6 @@ import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
-import dev.kvm4j.vmm.device.MmioDevice;
 import dev.kvm4j.vmm.device.Pl011;
 import dev.kvm4j.vmm.fdt.DtbFile;
 import dev.kvm4j.vmm.loader.BootFiles;
@@ -88,7 +87,7 @@ public final class KvmRunner implements MachineRunner {
 
                 Interrupts irqs = vgic.interrupts();
                 Pl011 uart = new Pl011(new FirstByteStream(console, timeline), level -> irqs.spi(Layout.UART_SPI, level));
-                MmioMap mmio = new MmioMap().add(uartRange, handler(uart));
+                MmioMap mmio = new MmioMap().add(uartRange, uart);
                 Stop.Reason reason = runUntilStopped(vm, vcpus, mmio, uart, timeline);
                 uart.flush();
                 console.flush();
@@ -138,15 +137,6 @@ public final class KvmRunner implements MachineRunner {
             }
             return Stop.of(end);
         }
-    }
-
-    /** The VMM's devices implement {@link MmioDevice}; the arm run loop calls {@link MmioHandler}, the same two calls. */
-    private static MmioHandler handler(MmioDevice device) {
-        return new MmioHandler() {
-            @Override public long read(long offset, int size) { return device.read(offset, size); }
-
-            @Override public void write(long offset, int size, long value) { device.write(offset, size, value); }
-        };
     }
 
     private static void createVcpus(Vm vm, MachineConfig config, List<Vcpu> vcpus) {
