@@ -7,5 +7,6 @@ module dev.kvm4j.arm {
     exports dev.kvm4j.arm.aarch32;
     exports dev.kvm4j.arm.gic;
     exports dev.kvm4j.arm.psci;
+    exports dev.kvm4j.arm.cpu;
     exports dev.kvm4j.arm.run;
 }

@@ -37,6 +37,9 @@ public final class Bench {
         print("exit round trip", median(java), median(ref), "ns");
         System.out.printf(Locale.ROOT, "exit round trip allocation: kvm4j %.3f bytes/exit (median of %d rounds of %d exits)%n",
                 median(alloc), rounds, exits);
+        double[] sync = RegisterSync.sideBySide(c, rounds, Math.max(100, exits / 500));
+        print("full register sync", sync[0], sync[1], "ns");
+        System.out.printf(Locale.ROOT, "full register sync allocation: kvm4j %.0f bytes/sync%n", sync[2]);
     }
 
     static void print(String name, double kvm4j, double reference, String unit) {

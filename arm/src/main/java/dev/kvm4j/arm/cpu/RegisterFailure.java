@@ -1,0 +1,36 @@
+package dev.kvm4j.arm.cpu;
+
+import dev.kvm4j.arm.regs.RegisterId;
+import dev.kvm4j.arm.regs.RegisterValue;
+import dev.kvm4j.kvm.Errno;
+
+/** One register a sync could not move; a {@link SyncResult} lists them all instead of stopping at the first. */
+public sealed interface RegisterFailure {
+    RegisterId id();
+
+    /** One line naming the register and what went wrong. */
+    String message();
+
+    /** The kernel refused KVM_GET_ONE_REG or KVM_SET_ONE_REG. */
+    record Refused(RegisterId id, String call, Errno errno, int errnoNumber) implements RegisterFailure {
+        @Override
+        public String message() {
+            String e = errno == Errno.UNKNOWN ? "errno " + errnoNumber : errno.name() + " (" + errno.description() + ")";
+            return id.name() + ": " + call + " failed: " + e;
+        }
+    }
+
+    /** A register the kernel holds constant was given a different value; the kernel keeps its own. */
+    record FixedByHost(RegisterId id, RegisterValue kernel, RegisterValue wanted) implements RegisterFailure {
+        @Override
+        public String message() {
+            return id.name() + " is fixed by the host: kernel has " + kernel + ", snapshot has " + wanted;
+        }
+    }
+
+    /** The state names a register this vCPU's KVM_GET_REG_LIST does not list (a snapshot from another host or kernel). */
+    record NotListed(RegisterId id) implements RegisterFailure {
+        @Override
+        public String message() { return id.name() + " is not a register of this vCPU: KVM_GET_REG_LIST does not list it"; }
+    }
+}
