@@ -163,10 +163,11 @@ public final class Vcpu implements AutoCloseable {
         if (!value.isNative()) throw new IllegalArgumentException("register buffers must be native memory");
     }
 
+    /** ONE_REG changes nothing when it fails, so a failure is simply asked again, this time for its errno. */
     private void oneRegCall(String name, long request, long id, MemorySegment value) {
         oneReg.set(ValueLayout.JAVA_LONG, 0, id);
         oneReg.set(ValueLayout.JAVA_LONG, 8, value.address());
-        handle.ioctl(name, request, oneReg, errno);
+        if (Libc.ioctlShort(handle.fd(), request, oneReg) < 0) handle.ioctl(name, request, oneReg, errno);
     }
 
     /**

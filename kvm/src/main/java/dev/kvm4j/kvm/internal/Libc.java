@@ -35,6 +35,13 @@ public final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IOCTL_PTR = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), ERRNO_OPT);
+    /**
+     * For ioctls that return at once and can be repeated (ONE_REG): a critical call skips the thread-state
+     * transitions and the errno capture, which cost more than the ioctl itself on a slow host. Never for
+     * KVM_RUN: a critical call holds up every safepoint while it lasts.
+     */
+    private static final MethodHandle IOCTL_PTR_SHORT = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
     private static final MethodHandle IOCTL_LONG = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(2), ERRNO_OPT);
     private static final MethodHandle MMAP = bind("mmap",
@@ -67,6 +74,11 @@ public final class Libc {
 
     public static int ioctl(MemorySegment capture, int fd, long request, MemorySegment arg) {
         try { return (int) IOCTL_PTR.invokeExact(capture, fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** A short, repeatable ioctl without errno; on a negative result, repeat it with {@link #ioctl} to learn why. */
+    public static int ioctlShort(int fd, long request, MemorySegment arg) {
+        try { return (int) IOCTL_PTR_SHORT.invokeExact(fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
