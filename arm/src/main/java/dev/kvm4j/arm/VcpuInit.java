@@ -1,6 +1,8 @@
 package dev.kvm4j.arm;
 
 import dev.kvm4j.arm.abi.ArmAbi;
+import dev.kvm4j.kvm.KvmException;
+import dev.kvm4j.kvm.KvmUnavailableException;
 import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.Vm;
 
@@ -35,16 +37,60 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
      * @throws VcpuFeatureUnavailableException when the host does not offer a feature (e.g. AArch32 EL1)
      */
     public static VcpuInit preferred(Vm vm, VcpuFeature... features) {
-        EnumSet<VcpuFeature> set = EnumSet.noneOf(VcpuFeature.class);
-        for (VcpuFeature f : features) {
-            if (f.capability() != null && vm.checkExtension(f.capability()) == 0) throw new VcpuFeatureUnavailableException(f);
-            set.add(f);
-        }
+        EnumSet<VcpuFeature> set = offered(vm, features);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment init = arena.allocate(STRUCT_KVM_VCPU_INIT);
             vm.ioctl("KVM_ARM_PREFERRED_TARGET", ArmAbi.KVM_ARM_PREFERRED_TARGET, init);
             return new VcpuInit(init.get(JAVA_INT, TARGET), set);
         }
+    }
+
+    /**
+     * Targets to try, newest first, when a kernel has no {@code KVM_ARM_PREFERRED_TARGET} (before 3.13), the
+     * way kvmtool falls back: the first one {@code KVM_ARM_VCPU_INIT} accepts is this CPU's.
+     */
+    private static final int[] FALLBACK_TARGETS = {ArmAbi.KVM_ARM_TARGET_GENERIC_V8, ArmAbi.KVM_ARM_TARGET_CORTEX_A57,
+            ArmAbi.KVM_ARM_TARGET_CORTEX_A53, ArmAbi.KVM_ARM_TARGET_XGENE_POTENZA, ArmAbi.KVM_ARM_TARGET_FOUNDATION_V8,
+            ArmAbi.KVM_ARM_TARGET_AEM_V8};
+
+    /**
+     * Initialises {@code vcpu} with {@code features}: the preferred target where the kernel names one,
+     * else the first target of {@link #FALLBACK_TARGETS} it accepts.
+     */
+    public static VcpuInit initialise(Vm vm, Vcpu vcpu, VcpuFeature... features) {
+        VcpuInit init;
+        try {
+            init = preferred(vm, features);
+        } catch (KvmException noPreferredTarget) {
+            return withFallbackTargets(vcpu, offered(vm, features), noPreferredTarget.getMessage());
+        }
+        init.apply(vcpu);
+        return init;
+    }
+
+    /** Tries each fallback target in turn; public so the path can be proven on kernels that don't need it. */
+    public static VcpuInit withFallbackTargets(Vcpu vcpu, Set<VcpuFeature> features, String why) {
+        StringBuilder refused = new StringBuilder();
+        for (int target : FALLBACK_TARGETS) {
+            VcpuInit candidate = new VcpuInit(target, features);
+            try {
+                candidate.apply(vcpu);
+                return candidate;
+            } catch (KvmException.InvalidArgument wrongTarget) {
+                refused.append(refused.isEmpty() ? "" : ", ").append(target);
+            }
+        }
+        throw new KvmUnavailableException("KVM accepts none of kvm4j's CPU targets for this host: " + why
+                + "; KVM_ARM_VCPU_INIT refused targets " + refused + " (is this an arm64 host with KVM?)");
+    }
+
+    private static EnumSet<VcpuFeature> offered(Vm vm, VcpuFeature... features) {
+        EnumSet<VcpuFeature> set = EnumSet.noneOf(VcpuFeature.class);
+        for (VcpuFeature f : features) {
+            if (f.capability() != null && vm.checkExtension(f.capability()) == 0) throw new VcpuFeatureUnavailableException(f);
+            set.add(f);
+        }
+        return set;
     }
 
     public boolean has(VcpuFeature f) { return features.contains(f); }

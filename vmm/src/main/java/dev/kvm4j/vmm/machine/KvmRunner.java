@@ -139,17 +139,21 @@ public final class KvmRunner implements MachineRunner {
         }
     }
 
+    /** vCPU 0 boots; the others start powered off until the guest's PSCI CPU_ON, on the same target. */
     private static void createVcpus(Vm vm, MachineConfig config, List<Vcpu> vcpus) {
-        VcpuInit boot = config.aarch32()
-                ? VcpuInit.preferred(vm, VcpuFeature.PSCI_0_2, VcpuFeature.EL1_32BIT)
-                : VcpuInit.preferred(vm, VcpuFeature.PSCI_0_2);
+        VcpuFeature[] features = config.aarch32()
+                ? new VcpuFeature[] {VcpuFeature.PSCI_0_2, VcpuFeature.EL1_32BIT}
+                : new VcpuFeature[] {VcpuFeature.PSCI_0_2};
+        Vcpu first = vm.createVcpu(0);
+        vcpus.add(first);
+        VcpuInit boot = VcpuInit.initialise(vm, first, features);
         EnumSet<VcpuFeature> secondary = EnumSet.copyOf(boot.features());
         secondary.add(VcpuFeature.POWER_OFF);
         VcpuInit parked = new VcpuInit(boot.target(), secondary);
-        for (int i = 0; i < config.cpus(); i++) {
+        for (int i = 1; i < config.cpus(); i++) {
             Vcpu v = vm.createVcpu(i);
             vcpus.add(v);
-            (i == 0 ? boot : parked).apply(v);
+            parked.apply(v);
         }
     }
 
