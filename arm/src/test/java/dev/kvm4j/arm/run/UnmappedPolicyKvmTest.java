@@ -113,15 +113,6 @@ class UnmappedPolicyKvmTest {
     }
 
     @Test
-    void externalAbortOnAKernelThatCannotInjectOneIsRefusedBeforeTheGuestRuns() {
-        try (RunGuest g = RunGuest.create(1)) {
-            assumeTrue(!ExternalAbort.isSupported(g.vm), "this kernel can inject external aborts");
-            var e = assertThrows(UnsupportedOperationException.class, () -> g.loop(UnmappedPolicy.EXTERNAL_ABORT));
-            assertTrue(e.getMessage().contains("KVM_CAP_ARM_INJECT_EXT_DABT = 0"), e.getMessage());
-        }
-    }
-
-    @Test
     void readZeroWriteIgnoreGivesTheLoadZeroAndDropsTheStore() throws Exception {
         RecordingDevice report = new RecordingDevice(0);
         try (RunGuest g = RunGuest.create(1)) {
