@@ -22,11 +22,10 @@ final class VcpuRunner implements Runnable {
     private final MmioMap mmio;
     private final UnmappedPolicy unmapped;
     private final PauseGate gate;
-    /** Guards {@link #leaving} and {@link #kicked}: once leaving, no kick may reach this thread (see {@link #leave()}). */
+    /** Guards {@link #leaving}: once leaving, no kick may reach this thread (see {@link #leave()}). */
     private final Object kickLock = new Object();
-    private boolean leaving, kicked;
+    private boolean leaving;
     private volatile Thread self;
-    private boolean ran;
 
     VcpuRunner(MachineLoop machine, Vcpu vcpu, MmioMap mmio, UnmappedPolicy unmapped, PauseGate gate) {
         this.machine = machine;
@@ -47,7 +46,6 @@ final class VcpuRunner implements Runnable {
                     gate.park();
                     continue;
                 }
-                ran = true;
                 VcpuExit exit = vcpu.run();
                 settled = exit instanceof VcpuExit.Interrupted;
                 handle(exit, abort);
@@ -67,31 +65,17 @@ final class VcpuRunner implements Runnable {
     void kick() {
         synchronized (kickLock) {
             if (leaving || Thread.currentThread() == self) return;
-            kicked = true;
             vcpu.kick();
         }
     }
 
     /**
-     * Consumes any kick still pending in this thread before it ends. The kick signal is blocked in the vCPU
-     * thread outside KVM_RUN, and HotSpot restores a thread's creation-time signal mask as the thread ends
-     * (os::free_thread): a pending kick would then be delivered with its default action and kill the JVM.
-     * So: refuse further kicks, then, if a kick may be pending, enter KVM_RUN once with immediate_exit set,
-     * which returns at once and drains the pending signals. That entry also completes an MMIO access the
-     * last exit left open, as KVM documents for immediate_exit; the {@link RunEnd} already holds the PC.
+     * Refuses further kicks before the thread ends: the kick is a signal sent to this thread's pthread, which
+     * must never target a thread that is gone. A kick already in flight is harmless (its handler does nothing).
      */
     private void leave() {
-        boolean drain;
         synchronized (kickLock) {
             leaving = true;
-            drain = kicked && ran; // the signal only ever targets a thread that has entered KVM_RUN
-        }
-        if (!drain) return;
-        try {
-            vcpu.kick();
-            vcpu.run();
-        } catch (RuntimeException e) {
-            // the vCPU is broken; the machine has ended with the reason already
         }
     }
 
