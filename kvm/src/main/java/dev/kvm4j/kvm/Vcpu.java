@@ -105,6 +105,21 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
+     * Finishes the guest access of the last MMIO or port-I/O exit without running a guest instruction: KVM
+     * completes it only at the next KVM_RUN, and one with {@code immediate_exit} set returns EINTR right after.
+     * A reset or a snapshot needs this first, or the step lands on whatever PC the vCPU has by then.
+     */
+    public void completePendingExit() {
+        int reason = run.get(ValueLayout.JAVA_INT, EXIT_REASON);
+        if (reason != ExitReason.KVM_EXIT_MMIO && reason != ExitReason.KVM_EXIT_IO) return;
+        run.set(ValueLayout.JAVA_BYTE, IMMEDIATE_EXIT, (byte) 1);
+        VcpuExit exit = run();
+        if (!(exit instanceof VcpuExit.Interrupted)) {
+            throw new IllegalStateException("KVM_RUN with immediate_exit set ran the guest: exit " + exit);
+        }
+    }
+
+    /**
      * Makes a {@link #run()} in another thread return {@link VcpuExit.Interrupted} soon: at once if the
      * vCPU is in the guest, or at the start of its next run if it is not. Safe from any thread.
      */

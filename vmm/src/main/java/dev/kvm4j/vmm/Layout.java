@@ -1,5 +1,6 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.arm.gic.GicAbi;
 import dev.kvm4j.arm.gic.GicVersion;
 
 /**
@@ -24,14 +25,14 @@ public final class Layout {
     // --- Interrupt controller -------------------------------------------------------------------
     public static final long GIC_DIST_BASE = 0x0800_0000L;
     /** GICv3 distributor frame; the GICv2 distributor is only 4 KiB but gets the same slot. */
-    public static final long GIC_V3_DIST_SIZE = 0x1_0000L;
-    public static final long GIC_V2_DIST_SIZE = 0x1000L;
+    public static final long GIC_V3_DIST_SIZE = GicAbi.KVM_VGIC_V3_DIST_SIZE;
+    public static final long GIC_V2_DIST_SIZE = GicAbi.KVM_VGIC_V2_DIST_SIZE;
     public static final long GIC_V2_CPU_BASE = 0x0801_0000L;
     /** What KVM emulates for the GICv2 CPU interface (two 4 KiB pages: GICC and its alias for EOImode). */
-    public static final long GIC_V2_CPU_SIZE = 0x2000L;
+    public static final long GIC_V2_CPU_SIZE = GicAbi.KVM_VGIC_V2_CPU_SIZE;
     public static final long GIC_V3_REDIST_BASE = 0x080A_0000L;
     /** One redistributor = RD_base frame + SGI_base frame, 64 KiB each. */
-    public static final long GIC_V3_REDIST_SIZE_PER_CPU = 0x2_0000L;
+    public static final long GIC_V3_REDIST_SIZE_PER_CPU = GicAbi.KVM_VGIC_V3_REDIST_SIZE;
     /** The redistributors must end where the UART starts. */
     public static final long GIC_V3_REDIST_LIMIT = 0x0900_0000L;
     /** GICv2 target lists are 8 bits wide. */

@@ -152,7 +152,7 @@ public final class ArmVcpu {
      * I/O exit is completed first, so KVM does not finish it (stepping PC) in the reset vCPU's first run.
      */
     public SyncResult reset() {
-        PendingExit.complete(vcpu);
+        vcpu.completePendingExit();
         init.apply(vcpu);
         core.restoreResetValues();
         tuples.restoreResetValues();
@@ -169,7 +169,7 @@ public final class ArmVcpu {
 
     /**
      * Reads everything (FULL) and keeps it as the migration copy, which {@link #migrationCopy()} returns
-     * until the next capture. The caller completes any pending exit first ({@link PendingExit#complete}):
+     * until the next capture. The caller completes any pending exit first ({@link Vcpu#completePendingExit}):
      * KVM's state is consistent only once it has.
      */
     public CpuState captureMigrationCopy() {

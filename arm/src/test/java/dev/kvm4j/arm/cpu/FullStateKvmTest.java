@@ -46,7 +46,7 @@ class FullStateKvmTest {
             ArmVcpu cpu = ArmVcpu.initialise(g.vcpu, g.init);
             g.load(ResetKvmTest.GUEST);
             g.runToMmio();
-            PendingExit.complete(g.vcpu);
+            g.vcpu.completePendingExit();
             roundTrip("aarch64", cpu);
         }
     }
@@ -57,7 +57,7 @@ class FullStateKvmTest {
             ArmVcpu cpu = ArmVcpu.initialise(g.vcpu, g.init);
             g.load(A32_GUEST);
             g.runToMmio();
-            PendingExit.complete(g.vcpu);
+            g.vcpu.completePendingExit();
             CpuState s = cpu.get(SyncLevel.FULL);
             assertEquals(0x1bL, s.getLong(CoreRegister.PSTATE) & 0x1f, "the guest left UND mode on");
             roundTrip("aarch32", cpu);

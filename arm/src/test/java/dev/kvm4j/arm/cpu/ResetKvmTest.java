@@ -68,7 +68,7 @@ class ResetKvmTest {
             assertEquals(initial.getLong(TPIDR_EL1), g.memory.readLong(ArmGuest.OUTPUT), "the guest started from the reset TPIDR_EL1");
 
             // Control: without a reset the guest starts from the changed registers, and the RAM says so.
-            PendingExit.complete(g.vcpu);
+            g.vcpu.completePendingExit();
             g.vcpu.setOneReg(CoreRegister.PC.id(), ArmGuest.CODE);
             g.runToMmio();
             assertFalse(Arrays.equals(ram, g.memory.read(ArmGuest.RAM, (int) ArmGuest.RAM_SIZE)), "a rerun without reset differs");
