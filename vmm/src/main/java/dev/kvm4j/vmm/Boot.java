@@ -24,16 +24,23 @@ public final class Boot {
      * @param ram guest RAM of {@code config.memory()} bytes at {@link Layout#RAM_BASE}
      */
     public static BootPlan prepare(MachineConfig config, GicVersion gic, GuestMemory ram) {
-        return prepare(config, read(config), gic, ram);
+        return prepare(config, read(config, ram), gic, ram);
     }
 
-    /** Reads and checks the config's kernel and initrd: the user's files are judged before any VM exists. */
-    public static BootFiles read(MachineConfig config) {
+    /**
+     * Reads and checks the config's kernel and initrd, each once, straight into {@code ram} (which needs no
+     * VM): the user's files are judged before /dev/kvm is opened.
+     */
+    public static BootFiles read(MachineConfig config, GuestMemory ram) {
         Path kernel = config.kernel().orElseThrow(() -> new ConfigException("no --kernel given"));
-        return BootLoader.read(kernel, config.initrd(), config.aarch32(), config.memory());
+        if (ram.base() != Layout.RAM_BASE || ram.size() != config.memory()) {
+            throw new IllegalArgumentException("guest RAM " + Sizes.format(ram.size()) + " at 0x" + Long.toHexString(ram.base())
+                    + " is not the config's " + Sizes.format(config.memory()) + " at 0x" + Long.toHexString(Layout.RAM_BASE));
+        }
+        return BootLoader.read(kernel, config.initrd(), config.aarch32(), ram);
     }
 
-    /** Places {@code files} in {@code ram} for a machine with {@code gic}, with its device tree. */
+    /** Completes {@code files}, already in {@code ram}, with the device tree of a machine with {@code gic}. */
     public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
         if (gic == GicVersion.V2 && config.cpus() > Layout.maxCpus(GicVersion.V2)) {
             throw new ConfigException("--cpus " + config.cpus() + " needs a GICv3, and this machine's GIC is a GICv2 (at most "

@@ -27,6 +27,8 @@ class BootTest {
         MachineConfig config = MachineConfig.builder().kernel(kernel).initrd(initrd).memory(64 * Layout.MIB).append("console=ttyAMA0 quiet").build();
         try (GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
             BootPlan plan = Boot.prepare(config, GicVersion.V3, ram);
+            assertArrayEquals(Files.readAllBytes(kernel), ram.read(plan.kernel().start(), (int) plan.kernel().size()));
+            assertArrayEquals(Files.readAllBytes(initrd), ram.read(plan.initrd().orElseThrow().start(), 12_345));
             byte[] dtb = ram.read(plan.dtbAddress(), (int) plan.dtb().size());
             assertArrayEquals(plan.dtbBlob(), dtb);
             assertEquals(0xd00dfeed, ByteBuffer.wrap(dtb).getInt(0));

@@ -1,7 +1,12 @@
 package dev.kvm4j.vmm.loader;
 
+import dev.kvm4j.kvm.GuestMemory;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A kernel and initrd read from disk and checked, waiting to be placed in a machine's RAM. */
-public record BootFiles(KernelImage kernel, Optional<Path> initrdFile, byte[] initrd) {}
+/**
+ * A kernel and initrd read, checked and already in {@code ram} where {@code placement} says; what is left
+ * is the device tree, which names the initrd's place.
+ */
+public record BootFiles(GuestMemory ram, KernelImage kernel, Optional<Path> initrdFile, Placement placement) {}

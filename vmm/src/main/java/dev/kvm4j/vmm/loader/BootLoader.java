@@ -12,26 +12,26 @@ import java.util.function.Function;
 import static dev.kvm4j.vmm.loader.LoadException.Problem.TOO_BIG;
 
 /**
- * Loads a guest: reads and checks every file first, decides placement, builds the device tree for that
- * placement, and only then writes guest RAM. Any problem surfaces as a {@link LoadException} before a
- * byte is written or a VM exists.
+ * Loads a guest: opens and checks every file, reads each once straight into guest RAM at its place, then
+ * builds the device tree for that placement and writes it. Guest RAM needs no VM (an anonymous mapping),
+ * so every problem with the user's files surfaces as a {@link LoadException} before /dev/kvm is opened.
  */
 public final class BootLoader {
     private BootLoader() {}
 
     /**
-     * Reads and checks the kernel and initrd and plans where they go in RAM of {@code ramSize} bytes: every
-     * problem with the user's files surfaces here, before a VM (or even /dev/kvm) is touched.
+     * Opens both files (so a missing initrd is reported before a large kernel is read), loads the kernel
+     * at its address, plans the rest, and reads the initrd right below the device tree's slot.
      */
-    public static BootFiles read(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, long ramSize) {
-        KernelImage kernel = KernelLoader.read(kernelFile, aarch32, ramSize);
-        long initrdSize = initrdFile.map(f -> ImageFile.size("initrd", f, ramSize)).orElse(0L);
-        Placement.plan(kernel, initrdFile, initrdSize, new GuestRange(Layout.RAM_BASE, ramSize));
-        byte[] initrd = initrdFile.map(f -> ImageFile.read("initrd", f, ramSize)).orElse(new byte[0]);
-        if (initrd.length != initrdSize) {
-            throw new LoadException("initrd", initrdFile.get(), LoadException.Problem.UNREADABLE, "changed while being read");
+    public static BootFiles read(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, GuestMemory ram) {
+        GuestRange ramRange = new GuestRange(ram.base(), ram.size());
+        try (BootFile kernelIn = BootFile.open("kernel", kernelFile, ram.size());
+             BootFile initrdIn = initrdFile.map(f -> BootFile.open("initrd", f, ram.size())).orElse(null)) {
+            KernelImage kernel = KernelLoader.load(kernelIn, aarch32, ram);
+            Placement place = Placement.plan(kernel, initrdFile, initrdIn == null ? 0 : initrdIn.size(), ramRange);
+            place.initrd().ifPresent(r -> initrdIn.read(0, ram.slice(r.start(), r.size())));
+            return new BootFiles(ram, kernel, initrdFile, place);
         }
-        return new BootFiles(kernel, initrdFile, initrd);
     }
 
     /**
@@ -39,23 +39,19 @@ public final class BootLoader {
      */
     public static BootPlan load(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, GuestMemory ram,
                                 Function<Optional<GuestRange>, byte[]> deviceTree) {
-        return load(read(kernelFile, initrdFile, aarch32, ram.size()), ram, deviceTree);
+        return load(read(kernelFile, initrdFile, aarch32, ram), ram, deviceTree);
     }
 
-    /** Places files already read and checked, builds the device tree for that placement, writes RAM. */
+    /** Builds the device tree for files already in {@code ram} and writes it to its slot. */
     public static BootPlan load(BootFiles files, GuestMemory ram, Function<Optional<GuestRange>, byte[]> deviceTree) {
-        GuestRange ramRange = new GuestRange(ram.base(), ram.size());
+        if (files.ram() != ram) throw new IllegalArgumentException("the boot files were read into another guest RAM");
         KernelImage kernel = files.kernel();
-        byte[] initrd = files.initrd();
-        Placement place = Placement.plan(kernel, files.initrdFile(), initrd.length, ramRange);
+        Placement place = files.placement();
         byte[] dtb = deviceTree.apply(place.initrd());
         if (dtb.length > Layout.DTB_MAX_SIZE) {
             throw new LoadException("device tree", null, TOO_BIG, "is " + Sizes.format(dtb.length)
                     + ", larger than the " + Sizes.format(Layout.DTB_MAX_SIZE) + " a kernel accepts (is --append very long?)");
         }
-
-        ram.write(place.kernel().start(), kernel.payload());
-        place.initrd().ifPresent(r -> ram.write(r.start(), initrd));
         long dtbAddress = place.dtbSlot().start();
         ram.write(dtbAddress, dtb);
 

@@ -2,14 +2,14 @@ package dev.kvm4j.vmm.loader;
 
 import java.nio.file.Path;
 
-/** A kernel whose header has been checked: what to copy where, and how much RAM it needs to boot. */
+/** A kernel whose header has been checked and whose bytes are in guest RAM: where, and how much RAM it needs to boot. */
 public sealed interface KernelImage permits Arm64Image, ZImage {
     Path file();
 
     ExecutionState state();
 
-    /** The bytes copied to guest RAM (the decompressed Image, or the zImage without trailing data). */
-    byte[] payload();
+    /** Bytes copied to guest RAM at {@link #loadAddress} (the decompressed Image, or the zImage without trailing data). */
+    long payloadSize();
 
     /** Guest physical address of the first payload byte; also the entry point. */
     long loadAddress(long ramBase);

@@ -1,16 +1,29 @@
 package dev.kvm4j.vmm.loader;
 
+import dev.kvm4j.kvm.GuestMemory;
+
 import java.nio.file.Path;
 
-/** Turns a kernel file into a checked {@link KernelImage}: unwraps gzip or EFI zboot, then checks the header. */
+/**
+ * Turns a kernel file into a checked {@link KernelImage} in guest RAM: unwraps gzip or EFI zboot on the
+ * fly, checks the header, and copies the kernel once, straight to its load address.
+ */
 public final class KernelLoader {
     private KernelLoader() {}
 
-    /** @param limit guest RAM size: neither the file nor its decompressed form may be larger */
-    public static KernelImage read(Path file, boolean aarch32, long limit) {
-        byte[] data = ImageFile.read("kernel", file, limit);
-        if (Gunzip.isGzip(data)) data = Gunzip.inflate("kernel", file, data, limit);
-        else if (!aarch32 && EfiZboot.matches(data)) data = EfiZboot.extract(file, data, limit);
-        return aarch32 ? ZImage.parse(file, data) : Arm64Image.parse(file, data);
+    /** Opens, checks and loads {@code file}; neither it nor its decompressed form may outgrow {@code ram}. */
+    public static KernelImage load(Path file, boolean aarch32, GuestMemory ram) {
+        try (BootFile in = BootFile.open("kernel", file, ram.size())) {
+            return load(in, aarch32, ram);
+        }
+    }
+
+    static KernelImage load(BootFile in, boolean aarch32, GuestMemory ram) {
+        byte[] head = in.head(Math.max(Arm64Image.HEADER_SIZE, EfiZboot.HEADER_SIZE));
+        try (KernelSource src = Gunzip.isGzip(head) ? new Gunzip(in, 0, in.size(), "gzip data")
+                : !aarch32 && EfiZboot.matches(head) ? EfiZboot.payload(in, head)
+                : new PlainSource(in)) {
+            return aarch32 ? ZImage.load(src, ram) : Arm64Image.load(src, ram);
+        }
     }
 }

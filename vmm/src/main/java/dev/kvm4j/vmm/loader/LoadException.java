@@ -42,10 +42,20 @@ public final class LoadException extends BadInputException {
     }
 
     public LoadException(String role, Path file, Problem problem, String detail, Throwable cause) {
-        super(role + (file == null ? "" : " " + file) + ": " + detail, cause);
+        super(oneLine(role + (file == null ? "" : " " + file) + ": " + detail), cause);
         this.role = role;
         this.file = file;
         this.problem = problem;
+    }
+
+    /** A user sees the message as one line: a control character in a path or an I/O error's text must not break it. */
+    private static String oneLine(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) b.append(String.format("\\x%02x", c));
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 
     public String role() { return role; }

@@ -22,14 +22,11 @@ public record Placement(GuestRange kernel, GuestRange reserved, Optional<GuestRa
 
     /** @param initrdFile only for messages */
     public static Placement plan(KernelImage k, Optional<Path> initrdFile, long initrdSize, GuestRange ram) {
+        checkKernel(k, ram);
         long load = k.loadAddress(ram.start());
-        GuestRange kernel = new GuestRange(load, k.payload().length);
+        GuestRange kernel = new GuestRange(load, k.payloadSize());
         long footprintEnd = k.footprintEnd(ram.start());
-        if (load < ram.start() || footprintEnd > ram.end()) {
-            throw new LoadException("kernel", k.file(), DOES_NOT_FIT, String.format(
-                    "needs guest RAM [0x%x, 0x%x) (%s) but guest RAM is %s %s; use a larger --memory",
-                    load, footprintEnd, k.describeFootprint(), Sizes.format(ram.size()), ram));
-        }
+        if (initrdSize < 0 || initrdSize > ram.size()) throw new IllegalArgumentException("initrd size " + initrdSize);
         GuestRange reserved = GuestRange.of(ram.start(), align(footprintEnd, Layout.PAGE_SIZE));
         long windowEnd = k.state() == ExecutionState.AARCH32 ? Math.min(ram.end(), ram.start() + Layout.AARCH32_LOWMEM_LIMIT) : ram.end();
         long dtb = (windowEnd - Layout.DTB_MAX_SIZE) & -Layout.DTB_ALIGN;
@@ -46,6 +43,17 @@ public record Placement(GuestRange kernel, GuestRange reserved, Optional<GuestRa
         }
         Optional<GuestRange> initrd = initrdSize > 0 ? Optional.of(new GuestRange(initrdStart, initrdSize)) : Optional.empty();
         return new Placement(kernel, reserved, initrd, new GuestRange(dtb, Layout.DTB_MAX_SIZE));
+    }
+
+    /** Refuses a kernel that would not lie, with what it uses while booting, inside RAM. */
+    static void checkKernel(KernelImage k, GuestRange ram) {
+        long load = k.loadAddress(ram.start());
+        long footprintEnd = k.footprintEnd(ram.start());
+        if (load < ram.start() || footprintEnd > ram.end()) {
+            throw new LoadException("kernel", k.file(), DOES_NOT_FIT, String.format(
+                    "needs guest RAM [0x%x, 0x%x) (%s) but guest RAM is %s %s; use a larger --memory",
+                    load, footprintEnd, k.describeFootprint(), Sizes.format(ram.size()), ram));
+        }
     }
 
     private static long align(long value, long alignment) {

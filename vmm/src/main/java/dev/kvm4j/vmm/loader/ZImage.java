@@ -1,10 +1,12 @@
 package dev.kvm4j.vmm.loader;
 
+import dev.kvm4j.kvm.GuestMemory;
+import dev.kvm4j.vmm.GuestRange;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.Sizes;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 import static dev.kvm4j.vmm.loader.LoadException.Problem.*;
 
@@ -17,13 +19,17 @@ import static dev.kvm4j.vmm.loader.LoadException.Problem.*;
  *   0x34 0x45454545         0x38 offset of an extension table (tag "KLSZ": decompressed size, bss size)
  * </pre>
  *
- * @param loadStart      the header's start: 0 for a position-independent zImage (the usual case)
- * @param kernelSize     RAM the decompressed kernel needs (text + data + bss)
+ * Every field is a 32-bit word, so sums of them in 64-bit arithmetic cannot wrap.
+ *
+ * @param payloadSize     bytes copied to RAM: end - start
+ * @param loadStart       the header's start: 0 for a position-independent zImage (the usual case)
+ * @param kernelSize      RAM the decompressed kernel needs (text + data + bss)
  * @param kernelSizeKnown whether that came from the extension table, or is an estimate
  */
-public record ZImage(Path file, byte[] payload, long loadStart, long kernelSize, boolean kernelSizeKnown) implements KernelImage {
+public record ZImage(Path file, long payloadSize, long loadStart, long kernelSize, boolean kernelSizeKnown) implements KernelImage {
     static final int MAGIC_OFFSET = 0x24, START = 0x28, END = 0x2c, ENDIAN = 0x30, TABLE_MAGIC = 0x34, TABLE_OFFSET = 0x38;
-    static final int HEADER_SIZE = 0x30;
+    /** Up to and with the endianness flag; the table fields after it are optional. */
+    static final int HEADER_SIZE = 0x34;
     static final long MAGIC = 0x016f_2818L;
     static final long LITTLE_ENDIAN_FLAG = 0x0403_0201L, BIG_ENDIAN_FLAG = 0x0102_0304L;
     static final long TABLE_PRESENT = 0x4545_4545L;
@@ -37,50 +43,72 @@ public record ZImage(Path file, byte[] payload, long loadStart, long kernelSize,
         return d.length >= HEADER_SIZE && LittleEndian.u32(d, MAGIC_OFFSET) == MAGIC;
     }
 
-    static ZImage parse(Path file, byte[] data) {
-        if (data.length < HEADER_SIZE) {
-            throw new LoadException("kernel", file, TRUNCATED, "is " + data.length + " bytes, shorter than the 48-byte zImage header");
+    /** Checks the header, copies the zImage into RAM, then reads its size tag there. */
+    static ZImage load(KernelSource src, GuestMemory ram) {
+        Path file = src.file();
+        byte[] h = src.head(HEADER_SIZE);
+        if (h.length < HEADER_SIZE) {
+            throw new LoadException("kernel", file, TRUNCATED, src.describeLength(h.length) + ", shorter than the 52-byte zImage header");
         }
-        long magic = LittleEndian.u32(data, MAGIC_OFFSET);
+        long magic = LittleEndian.u32(h, MAGIC_OFFSET);
         if (magic != MAGIC) {
-            String hint = data.length >= Arm64Image.HEADER_SIZE && LittleEndian.u32(data, Arm64Image.MAGIC_OFFSET) == Arm64Image.MAGIC
+            byte[] more = src.head(Arm64Image.HEADER_SIZE);
+            String hint = more.length >= Arm64Image.HEADER_SIZE && LittleEndian.u32(more, Arm64Image.MAGIC_OFFSET) == Arm64Image.MAGIC
                     ? "; this is an arm64 Image: drop --aarch32" : "";
             throw new LoadException("kernel", file, BAD_MAGIC, String.format(
                     "bad zImage magic 0x%08x at offset 0x24 (expected 0x016f2818)%s", magic, hint));
         }
-        if (LittleEndian.u32(data, ENDIAN) == BIG_ENDIAN_FLAG) {
+        if (LittleEndian.u32(h, ENDIAN) == BIG_ENDIAN_FLAG) {
             throw new LoadException("kernel", file, UNSUPPORTED, "is a big-endian (BE8) zImage; kvm4j boots little-endian kernels");
         }
-        long start = LittleEndian.u32(data, START);
-        long end = LittleEndian.u32(data, END);
+        long start = LittleEndian.u32(h, START);
+        long end = LittleEndian.u32(h, END);
         if (end <= start) {
-            throw new LoadException("kernel", file, BAD_HEADER, String.format("zImage end 0x%x is not after its start 0x%x", end, start));
+            throw new LoadException("kernel", file, BAD_HEADER, String.format(
+                    "zImage end 0x%x at offset 0x2c is not after its start 0x%x at offset 0x28", end, start));
         }
         long length = end - start;
-        if (length > data.length) {
-            throw new LoadException("kernel", file, TRUNCATED, String.format(
-                    "header says the zImage is %d bytes (start 0x%x, end 0x%x) but the file has only %d", length, start, end, data.length));
-        }
-        byte[] payload = length < data.length ? Arrays.copyOf(data, (int) length) : data;
-        long tagged = taggedKernelSize(payload);
-        return tagged > 0
-                ? new ZImage(file, payload, start, tagged, true)
-                : new ZImage(file, payload, start, ESTIMATED_RATIO * length, false);
+        if (src.length() >= 0 && length > src.length()) throw truncated(src, start, end, src.length());
+
+        GuestRange ramRange = new GuestRange(ram.base(), ram.size());
+        // Judged before the copy with the zImage alone; the tag inside it may only make the footprint larger.
+        ZImage bare = new ZImage(file, length, start, 0, false);
+        Placement.checkKernel(bare, ramRange);
+        long load = bare.loadAddress(ram.base());
+        long available = src.copyTo(ram, load, length);
+        if (available < length) throw truncated(src, start, end, available);
+
+        long tagged = taggedKernelSize(ram.slice(load, length));
+        ZImage image = tagged > 0
+                ? new ZImage(file, length, start, tagged, true)
+                : new ZImage(file, length, start, ESTIMATED_RATIO * length, false);
+        Placement.checkKernel(image, ramRange);
+        return image;
     }
 
-    /** Walks the extension table like the kernel's kexec does; 0 if there is none or it looks wrong. */
-    private static long taggedKernelSize(byte[] d) {
-        if (d.length < TABLE_OFFSET + 4 || LittleEndian.u32(d, TABLE_MAGIC) != TABLE_PRESENT) return 0;
-        long at = LittleEndian.u32(d, TABLE_OFFSET);
-        for (int tags = 0; tags < 64 && at >= 0 && at + 8 <= d.length; tags++) {
-            long words = LittleEndian.u32(d, (int) at);
+    private static LoadException truncated(KernelSource src, long start, long end, long available) {
+        return new LoadException("kernel", src.file(), TRUNCATED, String.format(
+                "header says the zImage is %d bytes (start 0x%x at offset 0x28, end 0x%x at offset 0x2c) but the file %s",
+                end - start, start, end, src.describeLength(available)));
+    }
+
+    /**
+     * Walks the extension table like the kernel's kexec does; 0 if there is none or it looks wrong. Every
+     * offset is compared with the zImage's size before it is read.
+     */
+    private static long taggedKernelSize(MemorySegment z) {
+        long size = z.byteSize();
+        if (size < TABLE_OFFSET + 4 || LittleEndian.u32(z, TABLE_MAGIC) != TABLE_PRESENT) return 0;
+        long at = LittleEndian.u32(z, TABLE_OFFSET);
+        for (int tags = 0; tags < 64 && at <= size - 8; tags++) {
+            long words = LittleEndian.u32(z, at);
             if (words == 0) return 0;
-            if (LittleEndian.u32(d, (int) at + 4) == TAG_KERNEL_SIZE) {
-                if (at + 16 > d.length) return 0;
-                long sizeAt = LittleEndian.u32(d, (int) at + 8);
-                long bss = LittleEndian.u32(d, (int) at + 12);
-                if (sizeAt + 4 > d.length) return 0;
-                return LittleEndian.u32(d, (int) sizeAt) + bss;
+            if (LittleEndian.u32(z, at + 4) == TAG_KERNEL_SIZE) {
+                if (at > size - 16) return 0;
+                long sizeAt = LittleEndian.u32(z, at + 8);
+                long bss = LittleEndian.u32(z, at + 12);
+                if (sizeAt > size - 4) return 0;
+                return LittleEndian.u32(z, sizeAt) + bss;
             }
             at += 4 * words;
         }
@@ -102,15 +130,15 @@ public record ZImage(Path file, byte[] payload, long loadStart, long kernelSize,
     @Override
     public long footprintEnd(long ramBase) {
         long load = loadAddress(ramBase);
-        long zImageEnd = load + payload.length + DECOMPRESSOR_WORKSPACE;
+        long zImageEnd = load + payloadSize + DECOMPRESSOR_WORKSPACE;
         long kernelEnd = ramBase + Layout.AARCH32_TEXT_OFFSET + kernelSize;
         if (kernelEnd <= load) return Math.max(kernelEnd, zImageEnd);
-        return Math.max(kernelEnd, zImageEnd) + payload.length + DECOMPRESSOR_WORKSPACE;
+        return Math.addExact(Math.max(kernelEnd, zImageEnd), payloadSize + DECOMPRESSOR_WORKSPACE);
     }
 
     @Override
     public String describeFootprint() {
-        return "zImage " + Sizes.format(payload.length) + " at +" + Sizes.format(Layout.ZIMAGE_OFFSET) + ", decompressing to "
-                + Sizes.format(kernelSize) + (kernelSizeKnown ? "" : " (estimated)");
+        String zImage = "zImage " + Sizes.format(payloadSize) + " at " + (loadStart != 0 ? String.format("0x%x", loadStart) : "+" + Sizes.format(Layout.ZIMAGE_OFFSET));
+        return kernelSize == 0 ? zImage : zImage + ", decompressing to " + Sizes.format(kernelSize) + (kernelSizeKnown ? "" : " (estimated)");
     }
 }

@@ -56,14 +56,23 @@ public final class KvmRunner implements MachineRunner {
     public int run(MachineConfig requested) throws Exception {
         MachineConfig config = DefaultGuest.apply(requested);
         BootTimeline timeline = new BootTimeline();
-        // The user's files are read and judged first: a bad kernel is reported even on a host without KVM.
-        BootFiles files = Boot.read(config);
+        // The user's files are read and judged first, straight into guest RAM (an anonymous mapping, no
+        // /dev/kvm needed): a bad kernel is reported even on a host without KVM.
+        GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        BootFiles files;
+        try {
+            files = Boot.read(config, ram);
+        } catch (Throwable t) {
+            ram.close();
+            throw t;
+        }
         if (config.dumpDtb().isPresent() && (config.gic().isPresent() || !Kvm.isAvailable())) {
-            return dumpDtb(config, files, config.gic().orElse(GicVersion.V3));
+            try (ram) {
+                return dumpDtb(config, files, config.gic().orElse(GicVersion.V3), ram);
+            }
         }
         List<Vcpu> vcpus = new ArrayList<>();
-        try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm();
-             GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
+        try (ram; Kvm kvm = Kvm.open(); Vm vm = kvm.createVm()) {
             vm.addMemory(0, ram);
             try (Vgic vgic = Vgic.create(vm, armGic(config))) {
                 timeline.mark(BootTimeline.VM_CREATED);
@@ -104,15 +113,13 @@ public final class KvmRunner implements MachineRunner {
     }
 
     /** --dump-dtb where the GIC is named or no KVM can be asked: the tree is the same, no VM is needed. */
-    private int dumpDtb(MachineConfig config, BootFiles files, GicVersion gic) throws java.io.IOException {
-        try (GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory())) {
-            BootPlan plan = Boot.prepare(config, files, gic, ram);
-            DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
-            out.println("kvm4j: device tree (" + plan.dtbBlob().length + " bytes, " + Layout.gicName(gic) + ") written to "
-                    + config.dumpDtb().get());
-            out.flush();
-            return 0;
-        }
+    private int dumpDtb(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) throws java.io.IOException {
+        BootPlan plan = Boot.prepare(config, files, gic, ram);
+        DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
+        out.println("kvm4j: device tree (" + plan.dtbBlob().length + " bytes, " + Layout.gicName(gic) + ") written to "
+                + config.dumpDtb().get());
+        out.flush();
+        return 0;
     }
 
     /**
