@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * An ARM PrimeCell PL011 UART (ARM DDI 0183), as much of it as Linux's amba-pl011 driver and earlycon
- * use. Transmission is instantaneous: the TX FIFO is always empty, so the guest never waits. Received
+ * use. Transmission is instantaneous while the transmitter is enabled (CR UARTEN and TXE): the TX FIFO is
+ * then always empty, so the guest never waits; bytes written while it is disabled wait in the FIFO until it
+ * is enabled, as on the real part. Received
  * bytes wait in a host-side backlog behind the 16-byte FIFO the guest sees, so a paste is not lost to
  * overrun. One lock guards the state: the vCPU thread does MMIO, the console thread calls
  * {@link #receive}.
@@ -29,7 +31,14 @@ public final class Pl011 implements MmioHandler {
     // Interrupt bits, shared by IMSC, RIS, MIS and ICR.
     static final int INT_RX = 1 << 4, INT_TX = 1 << 5, INT_RT = 1 << 6, INT_ALL = 0x7ff;
     static final int LCR_H_FEN = 1 << 4;
-    static final int CR_RESET = 0x300, IFLS_RESET = 0x12;
+    static final int CR_UARTEN = 1, CR_TXE = 1 << 8, CR_RXE = 1 << 9;
+    /** The TRM's reset value: transmitter and receiver enabled, the UART itself not. */
+    static final int CR_RESET = CR_TXE | CR_RXE, IFLS_RESET = 0x12;
+    /**
+     * As boot firmware (U-Boot, EDK2) leaves the console UART, and kvm4j is the firmware here: enabled, so
+     * that earlycon, which writes without setting CR up, is seen. Linux's driver rewrites CR when it probes.
+     */
+    static final int CR_AT_BOOT = CR_RESET | CR_UARTEN;
 
     static final int FIFO_DEPTH = 16;
     /** RX trigger levels selected by IFLS bits 5:3 (1/8, 1/4, 1/2, 3/4, 7/8 full). */
@@ -40,7 +49,7 @@ public final class Pl011 implements MmioHandler {
     private final OutputStream out;
     private final IrqLine irq;
 
-    private int cr = CR_RESET, lcrH, ibrd, fbrd, ifls = IFLS_RESET, imsc, ilpr, dmacr;
+    private int cr = CR_AT_BOOT, lcrH, ibrd, fbrd, ifls = IFLS_RESET, imsc, ilpr, dmacr;
     /** TX interrupt: set when a byte goes out (the FIFO drained past the trigger), cleared by ICR. */
     private boolean txRaw;
     private boolean irqLevel;
@@ -50,6 +59,9 @@ public final class Pl011 implements MmioHandler {
 
     private final byte[] tx = new byte[TX_BUFFER];
     private int txCount;
+    /** Bytes written while the transmitter was disabled, waiting in the TX FIFO. */
+    private final byte[] txFifo = new byte[FIFO_DEPTH];
+    private int txHeld;
     private IOException txError;
 
     public Pl011(OutputStream out, IrqLine irq) {
@@ -60,7 +72,11 @@ public final class Pl011 implements MmioHandler {
     @Override
     public synchronized long read(long offset, int size) {
         int shift = (int) (offset & 3) * 8;
-        long value = readRegister((int) (offset & ~3L)) >>> shift;
+        int reg = (int) (offset & ~3L);
+        // Only an access that covers DR's data byte takes a byte from the FIFO; DR's upper bits are the
+        // byte's error flags (never raised here), so a narrow read of them sees 0 and takes nothing.
+        if (reg == DR && shift != 0) return 0;
+        long value = readRegister(reg) >>> shift;
         return size >= 4 ? value : value & ((1L << (8 * size)) - 1);
     }
 
@@ -98,6 +114,7 @@ public final class Pl011 implements MmioHandler {
             case LCR_H -> lcrH = value & 0xff;
             case CR -> {
                 cr = value & 0xffff;
+                if (txEnabled()) releaseHeld();
                 flushTx(); // drivers rewrite CR when a console write is done: a good time to show it
             }
             case IFLS -> ifls = value & 0x3f;
@@ -113,7 +130,8 @@ public final class Pl011 implements MmioHandler {
     }
 
     private int flags() {
-        int fr = FR_TXFE;
+        int fr = txHeld == 0 ? FR_TXFE : FR_BUSY;
+        if (txHeld == fifoDepth()) fr |= FR_TXFF;
         if (rxCount == 0) fr |= FR_RXFE;
         if (fifoCount() == fifoDepth()) fr |= FR_RXFF;
         return fr;
@@ -151,7 +169,25 @@ public final class Pl011 implements MmioHandler {
         return b;
     }
 
+    private boolean txEnabled() {
+        return (cr & (CR_UARTEN | CR_TXE)) == (CR_UARTEN | CR_TXE);
+    }
+
+    /** A byte written to DR: out if the transmitter is enabled, else into the FIFO (lost if it is full, as on the part). */
     private void transmit(byte b) {
+        if (!txEnabled()) {
+            if (txHeld < fifoDepth()) txFifo[txHeld++] = b;
+            return;
+        }
+        send(b);
+    }
+
+    private void releaseHeld() {
+        for (int i = 0; i < txHeld; i++) send(txFifo[i]);
+        txHeld = 0;
+    }
+
+    private void send(byte b) {
         if (txError == null) {
             tx[txCount++] = b;
             if (b == '\n' || txCount == tx.length) flushTx();

@@ -95,7 +95,8 @@ public final class KvmRunner implements MachineRunner {
                 out.flush();
 
                 Interrupts irqs = vgic.interrupts();
-                Pl011 uart = new Pl011(new FirstByteStream(console, timeline), level -> irqs.spi(Layout.UART_SPI, level));
+                // The line is looked up once: the UART drives it on every level change.
+                Pl011 uart = new Pl011(new FirstByteStream(console, timeline), irqs.spiLine(Layout.UART_SPI)::set);
                 MmioMap mmio = new MmioMap().add(uartRange, uart);
                 Stop.Reason reason = runUntilStopped(vm, vcpus, mmio, uart, timeline);
                 uart.flush();

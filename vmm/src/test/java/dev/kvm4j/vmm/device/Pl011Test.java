@@ -8,10 +8,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 import static dev.kvm4j.vmm.device.Pl011.*;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class Pl011Test {
     final ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -44,7 +47,7 @@ class Pl011Test {
     @Test
     void resetStateHasEmptyFifosAndNoInterrupt() {
         assertEquals(FR_TXFE | FR_RXFE, uart.read(FR, 4));
-        assertEquals(CR_RESET, uart.read(CR, 4));
+        assertEquals(CR_AT_BOOT, uart.read(CR, 4), "enabled, as firmware leaves a console UART");
         assertEquals(IFLS_RESET, uart.read(IFLS, 4));
         assertEquals(0, uart.read(RIS, 4));
         assertTrue(irqChanges.isEmpty());
@@ -185,5 +188,110 @@ class Pl011Test {
         }
         feeder.join();
         assertEquals(n, received);
+    }
+
+    @Test
+    void narrowReadsOfDrsUpperBytesDoNotTakeAByte() {
+        uart.write(LCR_H, 4, LCR_H_FEN);
+        uart.receive((byte) 'a');
+        uart.receive((byte) 'b');
+        for (int offset = 1; offset < 4; offset++) {
+            assertEquals(0, uart.read(DR + offset, 1), "error flags of DR+" + offset);
+        }
+        assertEquals(0, uart.read(DR + 2, 2));
+        assertEquals(0, uart.read(DR + 1, 2), "an unaligned halfword still misses byte 0");
+        assertEquals('a', uart.read(DR, 1), "the FIFO still holds 'a'");
+        assertEquals('b', uart.read(DR, 2), "a halfword at DR covers byte 0 and takes a byte");
+        assertEquals(FR_RXFE, uart.read(FR, 4) & FR_RXFE);
+    }
+
+    @Test
+    void nothingIsTransmittedUntilUartenAndTxeAreBothSet() {
+        uart.write(CR, 4, CR_TXE); // UARTEN clear
+        send("a\n");
+        assertEquals("", shown());
+        assertEquals(FR_BUSY | FR_TXFF, uart.read(FR, 4) & (FR_BUSY | FR_TXFF | FR_TXFE), "without FIFOs one byte fills the holding register");
+        uart.write(CR, 4, CR_UARTEN); // TXE clear
+        send("b\n");
+        assertEquals("", shown());
+        uart.write(CR, 4, CR_UARTEN | CR_TXE);
+        uart.flush();
+        assertEquals("a", shown(), "the held byte goes out on enable; the ones written to a full FIFO were lost");
+        assertEquals(FR_TXFE, uart.read(FR, 4) & (FR_BUSY | FR_TXFF | FR_TXFE));
+        send("c\n");
+        assertEquals("ac\n", shown());
+    }
+
+    @Test
+    void aDisabledTransmitterHoldsUpToAFifoOfBytes() {
+        uart.write(LCR_H, 4, LCR_H_FEN);
+        uart.write(CR, 4, 0);
+        send("0123456789abcdefXYZ");
+        assertEquals(FR_TXFF, uart.read(FR, 4) & FR_TXFF);
+        uart.write(IMSC, 4, INT_TX);
+        assertFalse(irq.get(), "nothing went out, so no TX interrupt");
+        uart.write(CR, 4, CR_UARTEN | CR_TXE | CR_RXE);
+        uart.flush();
+        assertEquals("0123456789abcdef", shown());
+        assertTrue(irq.get());
+    }
+
+    @Test
+    void theIrqLineIsCalledOnlyWhenTheLevelChanges() {
+        uart.write(LCR_H, 4, LCR_H_FEN);
+        uart.write(IMSC, 4, INT_RX | INT_RT);
+        for (int i = 0; i < 10; i++) uart.receive((byte) i);
+        uart.write(IMSC, 4, INT_RX | INT_RT);
+        uart.read(FR, 4);
+        uart.read(MIS, 4);
+        for (int i = 0; i < 9; i++) uart.read(DR, 4);
+        assertEquals(List.of(true), irqChanges, "still pending: one call");
+        uart.read(DR, 4);
+        assertEquals(List.of(true, false), irqChanges);
+    }
+
+    /** The UART's interrupt path runs for every byte typed: it must not allocate (no boxing, no objects per change). */
+    @Test
+    void levelChangesDoNotAllocate() {
+        LongSupplier allocatedBytes = threadAllocatedBytes();
+        int[] calls = {0};
+        Pl011 u = new Pl011(OutputStream.nullOutputStream(), level -> calls[0]++);
+        u.write(IMSC, 4, INT_RX | INT_RT);
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            calls[0] = 0;
+            long before = allocatedBytes.getAsLong();
+            for (int i = 0; i < 10_000; i++) {
+                u.receive((byte) i);
+                u.read(DR, 4);
+            }
+            long allocated = allocatedBytes.getAsLong() - before;
+            assertEquals(20_000, calls[0]);
+            if (round == 1) assertTrue(allocated < 16 * 1024, allocated + " bytes allocated for 20000 level changes");
+        }
+    }
+
+    /**
+     * This thread's allocation counter (com.sun.management), found reflectively: the module under test does
+     * not read java.management, and the tests run on the class path, where everything is readable.
+     */
+    private static LongSupplier threadAllocatedBytes() {
+        try {
+            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
+            assumeTrue(type.isInstance(bean) && (boolean) type.getMethod("isThreadAllocatedMemorySupported").invoke(bean),
+                    "no per-thread allocation counter in this JVM");
+            type.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
+            Method current = type.getMethod("getCurrentThreadAllocatedBytes");
+            return () -> {
+                try {
+                    return (long) current.invoke(bean);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            };
+        } catch (ReflectiveOperationException e) {
+            assumeTrue(false, "no per-thread allocation counter: " + e);
+            throw new AssertionError(e);
+        }
     }
 }
