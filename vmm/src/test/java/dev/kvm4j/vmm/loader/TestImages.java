@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /** Synthetic boot images, byte-exact to the header layouts, so no real kernel is needed. */
@@ -59,8 +60,15 @@ public final class TestImages {
     }
 
     public static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+        return gzip(data, Deflater.DEFAULT_COMPRESSION);
+    }
+
+    /** @param level a {@link Deflater} level: 1 compresses a real kernel in a fraction of a second */
+    public static byte[] gzip(byte[] data, int level) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(data.length / 2);
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes, 64 * 1024) {
+            { def.setLevel(level); }
+        }) {
             gz.write(data);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
