@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param kernel   empty: boot the project's default guest
  * @param gic      empty: "auto", the runner picks what KVM offers (v3 first)
  * @param dumpDtb  write the device tree there and stop instead of booting
+ * @param check    judge the options and files (the device tree included) and stop: no VM, no /dev/kvm, no output
  */
 public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String append, int cpus, long memory,
                             Optional<GicVersion> gic, boolean aarch32, Optional<Path> dumpDtb,
-                            boolean timings, boolean verbose) {
+                            boolean timings, boolean verbose, boolean check) {
 
     public static final String DEFAULT_APPEND = "console=ttyAMA0";
     public static final int DEFAULT_CPUS = 1;
@@ -32,6 +33,11 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         checkCpus(cpus, gic);
         checkMemory(memory, aarch32);
         checkAppend(append, aarch32);
+    }
+
+    /** The same machine with other boot files and command line (the default guest's, say). */
+    public MachineConfig withGuest(Path kernel, Optional<Path> initrd, String append) {
+        return new MachineConfig(Optional.of(kernel), initrd, append, cpus, memory, gic, aarch32, dumpDtb, timings, verbose, check);
     }
 
     /** Guest RAM as placed in the memory map. */
@@ -85,7 +91,7 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         private int cpus = DEFAULT_CPUS;
         private long memory = DEFAULT_MEMORY;
         private GicVersion gic;
-        private boolean aarch32, timings, verbose;
+        private boolean aarch32, timings, verbose, check;
 
         public Builder kernel(Path p) { kernel = p; return this; }
         public Builder initrd(Path p) { initrd = p; return this; }
@@ -97,10 +103,11 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         public Builder dumpDtb(Path p) { dumpDtb = p; return this; }
         public Builder timings(boolean b) { timings = b; return this; }
         public Builder verbose(boolean b) { verbose = b; return this; }
+        public Builder check(boolean b) { check = b; return this; }
 
         public MachineConfig build() {
             return new MachineConfig(Optional.ofNullable(kernel), Optional.ofNullable(initrd), append, cpus, memory,
-                    Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose);
+                    Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose, check);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kvm4j.vmm.cli;
 
 import dev.kvm4j.vmm.MachineRunner;
+import dev.kvm4j.vmm.machine.KvmRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +27,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(execute(args, new dev.kvm4j.vmm.machine.KvmRunner(System.in, System.out, out), out, err));
+        System.exit(execute(args, new KvmRunner(System.in, System.out, out), out, err));
     }
 
     /** Runs the command line with {@code runner} behind {@code run}; returns the exit status. */

@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
                 "  kvm4j run --kernel Image --initrd initramfs.cpio.gz --cpus 2 --memory 1G",
                 "  kvm4j run --kernel vmlinuz --append \"console=ttyAMA0 rdinit=/bin/sh\"",
                 "  kvm4j run --aarch32 --kernel vmlinuz-armmp --initrd initrd.img --gic v2",
-                "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb"})
+                "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb",
+                "  kvm4j run --kernel Image --initrd initrd.img --check"})
 public final class RunCommand implements Callable<Integer> {
     private final MachineRunner runner;
 
@@ -52,6 +53,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--dump-dtb", paramLabel = "FILE", description = "Write the machine's device tree blob to FILE and exit.")
     Path dumpDtb;
 
+    @Option(names = "--check", description = {"Judge the options and files (kernel, initrd, device tree) and exit: no VM "
+            + "is started and /dev/kvm is not opened. Silent with status 0 when all is well; one line and status 2 otherwise."})
+    boolean check;
+
     @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
     boolean timings;
 
@@ -69,6 +74,6 @@ public final class RunCommand implements Callable<Integer> {
 
     MachineConfig config() {
         return MachineConfig.builder().kernel(kernel).initrd(initrd).append(append).cpus(cpus).memory(memory).gic(gic)
-                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).build();
+                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).check(check).build();
     }
 }

@@ -70,7 +70,8 @@ public final class MachineFdt {
             long mpidr = Layout.mpidr(i);
             w.beginNode("cpu@" + Long.toHexString(mpidr));
             w.propertyStrings("device_type", "cpu");
-            w.propertyStrings("compatible", "arm,arm-v8");
+            // The binding's name for a CPU a model (here: KVM) does not identify further; QEMU's "arm,arm-v8" is not in it.
+            w.propertyStrings("compatible", "arm,armv8");
             w.propertyStrings("enable-method", "psci");
             w.propertyU32("reg", (int) mpidr);
             w.endNode();

@@ -28,7 +28,6 @@ final class DefaultGuest {
         }
         String append = c.append().equals(MachineConfig.DEFAULT_APPEND) ? "console=ttyAMA0 quiet" : c.append();
         if ("1".equals(System.getenv("KVM4J_INTERACTIVE")) && !append.contains("kvm4j.shell")) append += " kvm4j.shell";
-        return new MachineConfig(java.util.Optional.of(kernel), c.initrd().or(() -> java.util.Optional.of(initrd)), append,
-                c.cpus(), c.memory(), c.gic(), c.aarch32(), c.dumpDtb(), c.timings(), c.verbose());
+        return c.withGuest(kernel, c.initrd().or(() -> java.util.Optional.of(initrd)), append);
     }
 }

@@ -3,16 +3,12 @@ package dev.kvm4j.vmm.cli;
 import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
-import dev.kvm4j.vmm.loader.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -125,32 +121,21 @@ class MainTest {
     }
 
     @Test
-    void missingKernelFileIsReportedByThePrepareOnlyRunner() {
+    void checkIsAnOptionOfRun() {
+        assertEquals(0, run("run", "--kernel", "/k/Image", "--check"));
+        assertTrue(given.get().check());
+        assertEquals(0, run("run", "--kernel", "/k/Image"));
+        assertFalse(given.get().check());
+        assertEquals(0, run("run", "--help"));
+        assertTrue(out.toString().contains("--check"), out.toString());
+    }
+
+    @Test
+    void theShippedRunnerJudgesTheFilesBeforeAnyVm() {
         Path missing = dir.resolve("Image");
-        assertEquals(2, run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)), "run", "--kernel", missing.toString()));
+        var runner = new dev.kvm4j.vmm.machine.KvmRunner(java.io.InputStream.nullInputStream(), java.io.OutputStream.nullOutputStream(),
+                new PrintWriter(out));
+        assertEquals(2, run(runner, "run", "--kernel", missing.toString()));
         assertOneLineError("kvm4j: kernel " + missing + ": no such file");
-    }
-
-    @Test
-    void dumpDtbWritesTheMachinesTreeAndExits0() throws IOException {
-        Path kernel = Files.write(dir.resolve("Image"), TestImages.arm64(4096));
-        Path initrd = Files.write(dir.resolve("initrd"), new byte[10_000]);
-        Path dtb = dir.resolve("virt.dtb");
-        int status = run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)),
-                "run", "--kernel", kernel.toString(), "--initrd", initrd.toString(), "--cpus", "2", "--dump-dtb", dtb.toString());
-        assertEquals(0, status, err.toString());
-        byte[] blob = Files.readAllBytes(dtb);
-        assertEquals(0xd00dfeed, ByteBuffer.wrap(blob).getInt(0));
-        assertTrue(out.toString().contains("device tree (" + blob.length + " bytes) written to " + dtb), out.toString());
-    }
-
-    @Test
-    void prepareOnlyRunnerSaysBootingIsNotWiredYet() throws IOException {
-        Path kernel = Files.write(dir.resolve("Image"), TestImages.arm64(4096));
-        assertEquals(PrepareOnlyRunner.NOT_WIRED, run(new PrepareOnlyRunner(new PrintWriter(out), new PrintWriter(err)),
-                "run", "--kernel", kernel.toString(), "--timings", "--verbose"));
-        assertTrue(err.toString().contains("booting needs the arm layer (not yet wired)"), err.toString());
-        assertTrue(out.toString().contains("AARCH64 kernel [0x40000000, 0x40001000), entry 0x40000000"), out.toString());
-        assertTrue(out.toString().contains("boot timeline"), out.toString());
     }
 }

@@ -59,7 +59,7 @@ class MachineFdtTest {
         for (int i = 0; i < 2; i++) {
             String cpu = node(cpus, "cpu@" + i);
             has(cpu, "device_type = \"cpu\"");
-            has(cpu, "compatible = \"arm,arm-v8\"");
+            has(cpu, "compatible = \"arm,armv8\"");
             has(cpu, "enable-method = \"psci\"");
             has(cpu, "reg = <0x0" + i + ">");
         }
