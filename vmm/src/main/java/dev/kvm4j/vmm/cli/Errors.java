@@ -45,6 +45,17 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
         return e instanceof BadInputException ? USER_MISTAKE : FAILURE;
     }
 
+    /** A JVM {@link Error} during a command: one line, status 1, the trace only with --verbose. */
+    static int reportError(Error e, List<String> args, PrintWriter err) {
+        String what = e instanceof OutOfMemoryError
+                ? "the JVM ran out of memory (" + e.getMessage() + "); give it more with -Xmx, or use a smaller --memory"
+                : "internal error: " + e;
+        err.println("kvm4j: " + what + (verbose(args) ? "" : " (--verbose shows where)"));
+        if (verbose(args)) e.printStackTrace(err);
+        err.flush();
+        return FAILURE;
+    }
+
     /**
      * The host lacks what the machine needs (no /dev/kvm, no AArch32 EL1, another vGIC) or the kernel
      * refused a request: a fact about this host to report plainly, not a kvm4j bug.

@@ -32,7 +32,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line with {@code runner} behind {@code run}; returns the exit status. */
     public static int execute(String[] args, MachineRunner runner, PrintWriter out, PrintWriter err) {
-        return commandLine(runner, out, err).execute(args);
+        try {
+            return commandLine(runner, out, err).execute(args);
+        } catch (Error e) {
+            // picocli hands only Exceptions to Errors; an Error (heap or stack exhausted) would otherwise end
+            // the JVM with a trace in the user's face.
+            return Errors.reportError(e, java.util.List.of(args), err);
+        }
     }
 
     static CommandLine commandLine(MachineRunner runner, PrintWriter out, PrintWriter err) {

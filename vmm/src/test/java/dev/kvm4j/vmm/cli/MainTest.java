@@ -121,6 +121,19 @@ class MainTest {
     }
 
     @Test
+    void anErrorFromTheJvmIsOneLineNotATrace() {
+        MachineRunner exhausted = config -> {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        assertEquals(1, run(exhausted, "run"));
+        assertOneLineError("kvm4j: the JVM ran out of memory (Java heap space); give it more with -Xmx, or use a smaller "
+                + "--memory (--verbose shows where)");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(config -> { throw new StackOverflowError(); }, "run"));
+        assertOneLineError("kvm4j: internal error: java.lang.StackOverflowError (--verbose shows where)");
+    }
+
+    @Test
     void checkIsAnOptionOfRun() {
         assertEquals(0, run("run", "--kernel", "/k/Image", "--check"));
         assertTrue(given.get().check());
