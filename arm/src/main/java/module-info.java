@@ -9,4 +9,5 @@ module dev.kvm4j.arm {
     exports dev.kvm4j.arm.psci;
     exports dev.kvm4j.arm.cpu;
     exports dev.kvm4j.arm.run;
+    exports dev.kvm4j.arm.state;
 }

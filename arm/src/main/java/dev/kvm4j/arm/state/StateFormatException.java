@@ -1,0 +1,8 @@
+package dev.kvm4j.arm.state;
+
+import java.io.IOException;
+
+/** Saved state bytes that are truncated, corrupt or of a format this kvm4j does not read; the message says where. */
+public class StateFormatException extends IOException {
+    public StateFormatException(String message) { super(message); }
+}
