@@ -61,7 +61,7 @@ native_arm_kvm() {
     { : <>"$dev"; } 2>/dev/null && return 0
     local group; group=$(stat -c %G "$dev" 2>/dev/null || echo kvm)
     [ "$(id -u)" = 0 ] && die "$dev is here but cannot be opened for reading and writing, even by root: is it a KVM device, and is it passed into this container? Fix that and rerun"
-    die "$dev is here but $(id -un) cannot open it for reading and writing: sudo usermod -aG $group $(id -un) (its group), log in again, and rerun"
+    die "$dev is here but user $(id -un) cannot open it for reading and writing: add the user to group $group (sudo usermod -aG $group $(id -un)), log in again, and rerun"
 }
 
 # The directory rig/exec carries into the emulated host: every jar, and the scripts that run there.
