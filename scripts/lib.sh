@@ -4,8 +4,15 @@
 KVM4J_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export KVM4J_ROOT
 
-say() { printf '\033[1m[kvm4j]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[kvm4j] error:\033[0m %s\n' "$*" >&2; exit 2; }
+# Bold/red only on a terminal: a log file or CI gets plain lines.
+if [ -t 2 ]; then KVM4J_B=$'\033[1m' KVM4J_R=$'\033[1;31m' KVM4J_N=$'\033[0m'; else KVM4J_B= KVM4J_R= KVM4J_N=; fi
+say() { printf '%s[kvm4j]%s %s\n' "$KVM4J_B" "$KVM4J_N" "$*" >&2; }
+die() { printf '%s[kvm4j] error:%s %s\n' "$KVM4J_R" "$KVM4J_N" "$*" >&2; exit 2; }
+
+# Seconds since the first script of this run started (KVM4J_T0 is inherited by rig/exec for its own stages).
+export KVM4J_T0=${KVM4J_T0:-$(date +%s.%N)}
+elapsed() { awk -v a="$KVM4J_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+stage() { say "$(printf '%6s s' "$(elapsed)")  $*"; }   # a line per stage, so a long wait never looks stuck
 
 java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/{print $2}'; }
 
@@ -43,8 +50,19 @@ mvnw() {
     MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" "$KVM4J_ROOT/mvnw" -B -ntp -f "$KVM4J_ROOT/pom.xml" "$@"
 }
 
-# True on an arm64 host whose /dev/kvm opens: kvm4j then runs natively instead of in the emulated host.
-native_arm_kvm() { [ "$(uname -m)" = aarch64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+# True on an arm64 host with /dev/kvm: kvm4j then runs natively instead of in the emulated host. Any other
+# host never touches its /dev/kvm here (an x86 KVM has nothing to say about ARM): present or absent, usable or
+# not, it goes to the rig. An arm64 /dev/kvm this user cannot open read-write ends the run with one line.
+# KVM4J_HOST_ARCH and KVM4J_KVM_DEVICE replace uname -m and /dev/kvm, for scripts/test-main-job.sh.
+native_arm_kvm() {
+    local arch=${KVM4J_HOST_ARCH:-$(uname -m)} dev=${KVM4J_KVM_DEVICE:-/dev/kvm}
+    [ "$arch" = aarch64 ] && [ -e "$dev" ] || return 1
+    # open(O_RDWR) as KVM needs it: file modes alone would let root pass where the open still fails
+    { : <>"$dev"; } 2>/dev/null && return 0
+    local group; group=$(stat -c %G "$dev" 2>/dev/null || echo kvm)
+    [ "$(id -u)" = 0 ] && die "$dev is here but cannot be opened for reading and writing, even by root: is it a KVM device, and is it passed into this container? Fix that and rerun"
+    die "$dev is here but user $(id -un) cannot open it for reading and writing: add the user to group $group (sudo usermod -aG $group $(id -un)), log in again, and rerun"
+}
 
 # The directory rig/exec carries into the emulated host: every jar, and the scripts that run there.
 build_payload() {
