@@ -46,15 +46,22 @@ public final class Arm64TestGuest implements AutoCloseable {
     public final GuestMemory ram;
     public final Vcpu vcpu;
 
+    private final Closer closer = new Closer();
+
     public Arm64TestGuest(int[] code, MemoryFlag... ramFlags) {
-        kvm = Kvm.open();
-        vm = kvm.createVm();
-        ram = GuestMemory.allocate(RAM_BASE, RAM_SIZE);
-        vm.addMemory(0, ram, ramFlags);
-        vcpu = vm.createVcpu(0);
-        init(vm, vcpu);
-        ram.writeInts(RAM_BASE, code);
-        vcpu.setOneReg(PC, RAM_BASE);
+        try {
+            kvm = closer.add(Kvm.open());
+            vm = closer.add(kvm.createVm());
+            ram = closer.add(GuestMemory.allocate(RAM_BASE, RAM_SIZE));
+            vm.addMemory(0, ram, ramFlags);
+            vcpu = closer.add(vm.createVcpu(0));
+            init(vm, vcpu);
+            ram.writeInts(RAM_BASE, code);
+            vcpu.setOneReg(PC, RAM_BASE);
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
     }
 
     /** Ask the VM for the preferred target and initialise the vCPU with no optional features. */
@@ -75,10 +82,5 @@ public final class Arm64TestGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        vcpu.close();
-        vm.close();
-        ram.close();
-        kvm.close();
-    }
+    public void close() { closer.close(); }
 }
