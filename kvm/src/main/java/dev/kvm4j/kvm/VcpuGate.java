@@ -39,6 +39,8 @@ final class VcpuGate {
     private static final long SIGNALLING = 4;
     /** {@link #runThread}/{@link #runPthread} name the thread that holds {@link #RUNNING} (or held it last). */
     private static final long ARMED = 8;
+    /** The runner waits to leave: no new kicker starts signalling, so a stream of kicks cannot hold it. */
+    private static final long EXITING = 16;
     /** Count of threads that touch {@code kvm_run} or the fd without running (kicks, close). */
     private static final long PIN = 1L << 8;
     private static final long PINS = 0xff_ffffL << 8;
@@ -104,20 +106,19 @@ final class VcpuGate {
         }
     }
 
-    /** Gives KVM_RUN up, once no kicker is still signalling this thread. */
+    /**
+     * Gives KVM_RUN up, once no kicker is still signalling this thread. Wait-free but for that one signal:
+     * {@link #EXITING} stops new signallers, so a stream of kicks cannot keep the runner in.
+     */
     void leaveRun() {
-        int waits = 0;
-        for (long s = state; ; s = state) {
-            if ((s & SIGNALLING) != 0) {
-                backOff(waits++); // one pthread_kill away
-                continue;
-            }
-            long n = s & ~RUNNING;
-            if (STATE.compareAndSet(this, s, n)) {
-                releaseIfLast(n);
-                return;
-            }
+        long s = state;
+        if ((s & SIGNALLING) == 0 && STATE.compareAndSet(this, s, s & ~RUNNING)) {
+            releaseIfLast(s & ~RUNNING);
+            return;
         }
+        long seen = (long) STATE.getAndBitwiseOr(this, EXITING);
+        for (int waits = 0; (seen & SIGNALLING) != 0; seen = state) backOff(waits++); // one pthread_kill away
+        releaseIfLast((long) STATE.getAndBitwiseAnd(this, ~(RUNNING | EXITING)) & ~(RUNNING | EXITING));
     }
 
     /**
@@ -178,7 +179,7 @@ final class VcpuGate {
         VarHandle.fullFence(); // the flag before the look at the runner: one of the two reaches it
         for (long s = state; ; s = state) {
             if ((s & (RUNNING | ARMED)) != (RUNNING | ARMED)) return; // idle, or a runner yet to enter: the flag does it
-            if ((s & SIGNALLING) != 0) return; // another kicker's signal is on its way, after our flag
+            if ((s & (SIGNALLING | EXITING)) != 0) return; // another kicker's signal is on its way, or the runner is out
             if (STATE.compareAndSet(this, s, s | SIGNALLING)) break;
         }
         try {

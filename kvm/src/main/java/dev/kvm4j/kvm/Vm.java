@@ -176,7 +176,7 @@ public final class Vm implements AutoCloseable {
             if (!irqArena.scope().isAlive()) throw new ClosedHandleException(handle.what(), "KVM_IRQ_LINE");
             irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_IRQ, irq);
             irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_LEVEL, level ? 1 : 0);
-            handle.ioctl("KVM_IRQ_LINE", KVM_IRQ_LINE, irqLevel, irqErrno);
+            handle.ioctlRepeatable("KVM_IRQ_LINE", KVM_IRQ_LINE, irqLevel, irqErrno); // setting a level twice is harmless
         } finally {
             irqLock.unlock();
         }

@@ -84,6 +84,21 @@ public final class FileHandle implements AutoCloseable {
         return r;
     }
 
+    /**
+     * For an ioctl that changes nothing when it fails and can be repeated: the first call goes without errno
+     * capture (it allocates in C1-compiled code), and only a failure is asked again for its errno.
+     */
+    public int ioctlRepeatable(String name, long request, MemorySegment arg, MemorySegment errno) {
+        int fd = acquire(name);
+        try {
+            int r = Libc.ioctlPlain(fd, request, arg);
+            if (r >= 0) return r;
+        } finally {
+            release();
+        }
+        return ioctl(name, request, arg, errno);
+    }
+
     /** Refuses new users; the fd itself is closed now, or by the last user still inside a call. Idempotent. */
     @Override
     public void close() {

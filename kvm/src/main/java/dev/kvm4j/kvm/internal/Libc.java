@@ -61,6 +61,9 @@ public final class Libc {
      */
     private static final MethodHandle IOCTL_PTR_SHORT = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
+    /** Without errno capture, which allocates per call in C1-compiled code (C2 removes it): for repeatable ioctls. */
+    private static final MethodHandle IOCTL_PTR_PLAIN = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_LONG = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(2), ERRNO_OPT);
     private static final MethodHandle MMAP = bind("mmap",
@@ -98,6 +101,11 @@ public final class Libc {
     /** A short, repeatable ioctl without errno; on a negative result, repeat it with {@link #ioctl} to learn why. */
     public static int ioctlShort(int fd, long request, MemorySegment arg) {
         try { return (int) IOCTL_PTR_SHORT.invokeExact(fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** An ioctl that may be repeated, without errno; on a negative result, repeat it with {@link #ioctl} to learn why. */
+    public static int ioctlPlain(int fd, long request, MemorySegment arg) {
+        try { return (int) IOCTL_PTR_PLAIN.invokeExact(fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {

@@ -31,6 +31,8 @@ public final class Arm64TestGuest implements AutoCloseable {
     public static final int[] DIRTY_EVERY_OTHER_PAGE = {0xf9000001, 0x91400800, 0xf1000484, 0x54ffffa1, 0xf9000043, 0x14000000};
     /** {@code b .} */
     public static final int[] SPIN = {0x14000000};
+    /** {@code 1: wfi; b 1b}: without a vGIC nothing wakes it, so it waits in KVM_RUN until kicked. */
+    public static final int[] WFI = {0xd503207f, 0x17ffffff};
     /** {@code 1: str x1,[x2]; b 1b} — an MMIO write per iteration, for the exit round-trip benchmark. */
     public static final int[] MMIO_LOOP = {0xf9000041, 0x17ffffff};
 

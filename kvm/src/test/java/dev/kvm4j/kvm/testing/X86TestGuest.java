@@ -21,6 +21,9 @@ public final class X86TestGuest implements AutoCloseable {
     public static final byte[] OUT_IN_HLT = {(byte) 0xba, (byte) 0xf8, 0x03, 0x00, (byte) 0xd8, 0x04, '0', (byte) 0xee, (byte) 0xec, (byte) 0xf4};
     /** {@code jmp $}: stays in KVM_RUN until kicked. */
     public static final byte[] SPIN = {(byte) 0xeb, (byte) 0xfe};
+    /** {@code cli; 1: hlt; jmp 1b}: with the in-kernel irqchip, waits in KVM_RUN (x86's WFI) until kicked. */
+    public static final byte[] HALT = {(byte) 0xfa, (byte) 0xf4, (byte) 0xeb, (byte) 0xfd};
+    private static final long KVM_CREATE_IRQCHIP = IoctlNumber.io(KvmIoctls.KVMIO, 0x60);
 
     // asm/kvm.h (x86): struct kvm_regs is 18 u64 (rax..r15, rip, rflags); struct kvm_sregs is 312 bytes, cs first.
     private static final long REGS_SIZE = 144, SREGS_SIZE = 312;
@@ -35,10 +38,14 @@ public final class X86TestGuest implements AutoCloseable {
 
     private final Closer closer = new Closer();
 
-    public X86TestGuest(byte[] code) {
+    public X86TestGuest(byte[] code) { this(code, false); }
+
+    /** {@code irqchip}: with KVM's in-kernel interrupt controller, where HLT waits in KVM_RUN instead of exiting. */
+    public X86TestGuest(byte[] code, boolean irqchip) {
         try {
             kvm = closer.add(Kvm.open());
             vm = closer.add(kvm.createVm());
+            if (irqchip) vm.ioctl("KVM_CREATE_IRQCHIP", KVM_CREATE_IRQCHIP, 0L);
             ram = closer.add(GuestMemory.allocate(0, 0x10000));
             vm.addMemory(0, ram);
             ram.write(CODE, code);
