@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *     signals it (EINTR). The signalling kicker holds {@link #SIGNALLING}, and the runner cannot leave
  *     {@code run()} while it is held, so the signal never targets a thread that may have ended.</li>
  * <li>{@link #close()} refuses new users and kicks a runner; the release action (munmap of {@code kvm_run},
- *     close of the fd) runs once, in whichever thread leaves last.</li>
+ *     close of the fd) runs once, in whichever user (runner, caller, signalling kicker) leaves last.</li>
  * </ul>
  * KVM_RUN costs one CAS in and one out, and no allocation.
  */
@@ -41,14 +41,11 @@ final class VcpuGate {
     private static final long ARMED = 8;
     /** The runner waits to leave: no new kicker starts signalling, so a stream of kicks cannot hold it. */
     private static final long EXITING = 16;
-    /** Count of threads that touch {@code kvm_run} or the fd without running (kicks, close). */
-    private static final long PIN = 1L << 8;
-    private static final long PINS = 0xff_ffffL << 8;
     /** Bumped whenever another thread becomes the runner, so a stale "I am the runner" read fails its CAS. */
     private static final long GENERATION = 1L << 32;
     private static final long GENERATIONS = 0x7fff_ffffL << 32;
     private static final long CLOSED = Long.MIN_VALUE;
-    private static final long USERS = RUNNING | CALLING | SIGNALLING | PINS;
+    private static final long USERS = RUNNING | CALLING | SIGNALLING;
 
     private static final VarHandle STATE;
 
@@ -151,41 +148,35 @@ final class VcpuGate {
         }
     }
 
-    /** Pins {@code kvm_run} for a thread that does not run the vCPU; pair with {@link #unpin()}. */
-    void pin(String operation) {
-        for (long s = state; ; s = state) {
-            if (s < 0) throw new ClosedHandleException(what, operation);
-            if (STATE.compareAndSet(this, s, s + PIN)) return;
-        }
-    }
-
-    void unpin() {
-        releaseIfLast((long) STATE.getAndAdd(this, -PIN) - PIN);
-    }
-
-    /** Gets the runner out of KVM_RUN soon, or makes the next run return at once. Safe from any thread. */
+    /**
+     * Gets the runner out of KVM_RUN soon, or makes the next run return at once. Safe from any thread. A kick
+     * of an idle vCPU writes only {@code kvm_run}, never the state word, so a stream of kicks cannot starve a
+     * runner's claim. {@code kvm_run} may be unmapped by a racing close: FFM then fails the write (the
+     * closing of a shared arena is safe against concurrent access), which is reported as the close it is.
+     */
     void kick() {
-        pin("kick");
+        if (state < 0) throw new ClosedHandleException(what, "kick");
         try {
-            signalRunner();
-        } finally {
-            unpin();
+            run.set(ValueLayout.JAVA_BYTE, immediateExit, (byte) 1);
+        } catch (IllegalStateException unmapped) {
+            throw new ClosedHandleException(what, "kick");
         }
+        signalRunner();
     }
 
-    /** The caller holds a pin (the mapping stays). */
+    /** After the flag: the signal, if a thread is in KVM_RUN and no other kicker is already sending one. */
     private void signalRunner() {
-        run.set(ValueLayout.JAVA_BYTE, immediateExit, (byte) 1);
         VarHandle.fullFence(); // the flag before the look at the runner: one of the two reaches it
-        for (long s = state; ; s = state) {
+        long s;
+        do {
+            s = state;
             if ((s & (RUNNING | ARMED)) != (RUNNING | ARMED)) return; // idle, or a runner yet to enter: the flag does it
             if ((s & (SIGNALLING | EXITING)) != 0) return; // another kicker's signal is on its way, or the runner is out
-            if (STATE.compareAndSet(this, s, s | SIGNALLING)) break;
-        }
+        } while (!STATE.compareAndSet(this, s, s | SIGNALLING));
         try {
-            Libc.pthreadKill(runPthread, KICK_SIGNAL);
+            Libc.pthreadKill(runPthread, KICK_SIGNAL); // the runner stays in run() while SIGNALLING is held
         } finally {
-            STATE.getAndBitwiseAnd(this, ~SIGNALLING);
+            releaseIfLast((long) STATE.getAndBitwiseAnd(this, ~SIGNALLING) & ~SIGNALLING);
         }
     }
 
@@ -198,15 +189,21 @@ final class VcpuGate {
 
     /** Refuses new users and kicks a runner out; the release happens when the last user leaves. Idempotent. */
     void close() {
-        for (long s = state; ; s = state) {
+        long s;
+        do {
+            s = state;
             if (s < 0) return;
-            if (STATE.compareAndSet(this, s, (s | CLOSED) + PIN)) break;
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+        if ((s & USERS) == 0) {
+            release.run(); // nobody inside, and nobody can enter now
+            return;
         }
         try {
-            signalRunner();
-        } finally {
-            unpin();
+            run.set(ValueLayout.JAVA_BYTE, immediateExit, (byte) 1);
+        } catch (IllegalStateException unmapped) {
+            return; // the last user has left and released meanwhile: nobody to kick
         }
+        signalRunner();
     }
 
     private void releaseIfLast(long now) {

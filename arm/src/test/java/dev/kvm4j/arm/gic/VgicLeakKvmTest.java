@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @RealKvm(arch = "aarch64")
 class VgicLeakKvmTest {
-    /** An odd size, so that a leaked RAM mapping can be told from the JVM's own. */
     private static final long SIZE = 0x21_3000;
 
     private static void cycle(int n) {
