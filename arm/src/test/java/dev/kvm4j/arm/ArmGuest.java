@@ -8,6 +8,7 @@ import dev.kvm4j.kvm.Kvm;
 import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.VcpuExit;
 import dev.kvm4j.kvm.Vm;
+import dev.kvm4j.kvm.testing.Closer;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -42,11 +43,10 @@ public final class ArmGuest implements AutoCloseable {
      * (reported as skipped, with the reason).
      */
     public static ArmGuest create(VcpuFeature... features) {
-        Kvm kvm = Kvm.open();
-        Vm vm = null;
-        GuestMemory memory = null;
+        Closer closer = new Closer();
         try {
-            vm = kvm.createVm();
+            Kvm kvm = closer.add(Kvm.open());
+            Vm vm = closer.add(kvm.createVm());
             VcpuInit init;
             try {
                 init = VcpuInit.preferred(vm, features);
@@ -54,15 +54,13 @@ public final class ArmGuest implements AutoCloseable {
                 Assumptions.abort(e.getMessage());
                 throw e;
             }
-            memory = GuestMemory.allocate(RAM, RAM_SIZE);
+            GuestMemory memory = closer.add(GuestMemory.allocate(RAM, RAM_SIZE));
             vm.addMemory(0, memory);
-            Vcpu vcpu = vm.createVcpu(0);
+            Vcpu vcpu = closer.add(vm.createVcpu(0));
             init.apply(vcpu);
             return new ArmGuest(kvm, vm, memory, vcpu, init);
-        } catch (RuntimeException e) {
-            if (memory != null) memory.close();
-            if (vm != null) vm.close();
-            kvm.close();
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
             throw e;
         }
     }

@@ -10,8 +10,15 @@ import java.lang.foreign.ValueLayout;
 import static dev.kvm4j.kvm.abi.KvmIoctls.*;
 import static dev.kvm4j.kvm.abi.KvmStructs.STRUCT_KVM_DEVICE_ATTR;
 
-/** An in-kernel device created by {@code KVM_CREATE_DEVICE}, driven through its attributes. */
+/**
+ * An in-kernel device created by {@code KVM_CREATE_DEVICE}, driven through its attributes. The kernel reads
+ * or writes an attribute's value at the address given, with the size the attribute has, which this layer
+ * cannot know; so every value buffer must be native and at least {@value #MIN_VALUE_BYTES} bytes, the
+ * largest value of the vGIC's attributes (addresses and system registers are u64, the rest u32).
+ */
 public final class Device implements AutoCloseable {
+    public static final long MIN_VALUE_BYTES = 8;
+
     private final FileHandle handle;
     private final int type;
 
@@ -40,20 +47,47 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_DEVICE_ATTR} with the value's bytes in {@code value} (its size is the attribute's). */
+    /**
+     * {@code KVM_SET_DEVICE_ATTR} with the value's bytes at the start of {@code value} (a u32 attribute
+     * reads the first 4 of its 8 or more bytes).
+     *
+     * @throws IllegalArgumentException if {@code value} is on the heap or shorter than {@value #MIN_VALUE_BYTES} bytes
+     */
     public void setAttribute(int group, long attr, MemorySegment value) {
+        checkValue("KVM_SET_DEVICE_ATTR", group, attr, value);
+        set(group, attr, value);
+    }
+
+    /** {@code KVM_SET_DEVICE_ATTR} for attributes that carry no value (addr 0), such as control commands. */
+    public void setAttribute(int group, long attr) { set(group, attr, MemorySegment.NULL); }
+
+    private void set(int group, long attr, MemorySegment value) {
         try (Arena arena = Arena.ofConfined()) {
             handle.ioctl("KVM_SET_DEVICE_ATTR", KVM_SET_DEVICE_ATTR, attribute(arena, group, attr, value));
         }
     }
 
-    /** {@code KVM_SET_DEVICE_ATTR} for attributes that carry no value (addr 0), such as control commands. */
-    public void setAttribute(int group, long attr) { setAttribute(group, attr, MemorySegment.NULL); }
-
-    /** {@code KVM_GET_DEVICE_ATTR} into {@code value}. */
+    /**
+     * {@code KVM_GET_DEVICE_ATTR} into {@code value}.
+     *
+     * @throws IllegalArgumentException if {@code value} is on the heap or shorter than {@value #MIN_VALUE_BYTES} bytes
+     */
     public void getAttribute(int group, long attr, MemorySegment value) {
+        checkValue("KVM_GET_DEVICE_ATTR", group, attr, value);
         try (Arena arena = Arena.ofConfined()) {
             handle.ioctl("KVM_GET_DEVICE_ATTR", KVM_GET_DEVICE_ATTR, attribute(arena, group, attr, value));
+        }
+    }
+
+    /** The kernel would read or write past a shorter buffer, or at a heap segment's meaningless address. */
+    private static void checkValue(String call, int group, long attr, MemorySegment value) {
+        if (!value.isNative()) {
+            throw new IllegalArgumentException(call + " group " + group + " attr 0x" + Long.toHexString(attr)
+                    + ": the value buffer must be native memory (allocate it from an Arena)");
+        }
+        if (value.byteSize() < MIN_VALUE_BYTES) {
+            throw new IllegalArgumentException(call + " group " + group + " attr 0x" + Long.toHexString(attr) + ": the value buffer has "
+                    + value.byteSize() + " bytes, at least " + MIN_VALUE_BYTES + " are needed (the kernel may access that many)");
         }
     }
 
@@ -67,7 +101,7 @@ public final class Device implements AutoCloseable {
 
     public int getAttribute32(int group, long attr) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment v = arena.allocate(MIN_VALUE_BYTES, 8);
             getAttribute(group, attr, v);
             return v.get(ValueLayout.JAVA_INT, 0);
         }

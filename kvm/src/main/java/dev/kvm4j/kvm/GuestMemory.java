@@ -5,17 +5,26 @@ import dev.kvm4j.kvm.internal.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Guest RAM: an anonymous host mapping placed at a guest physical base. Every access is by guest
  * physical address and bounds-checked, so a wrong address is an error naming it, never a stray write.
  * Pages are reserved lazily (MAP_NORESERVE): gigabytes cost nothing until the guest touches them.
+ * <p>
+ * The mapping outlives {@link #close()} while a VM still has it in a memory slot: the user's close ends
+ * the user's access, and the munmap waits until every VM that holds the memory has let it go (slot
+ * removed, or the VM closed), so the kernel never keeps a slot over an address that may be reused.
  */
 public final class GuestMemory implements AutoCloseable {
     private final long base;
     private final long size;
     private final Arena arena;
     private final MemorySegment host;
+    /** The user's reference plus one per VM slot that holds this memory; the mapping goes at zero. */
+    private final AtomicInteger references = new AtomicInteger(1);
+    private final AtomicBoolean userClosed = new AtomicBoolean();
 
     private GuestMemory(long base, long size, Arena arena, MemorySegment host) {
         this.base = base;
@@ -56,11 +65,13 @@ public final class GuestMemory implements AutoCloseable {
         return length >= 0 && gpa >= base && gpa - base <= size - length;
     }
 
-    /** The host view of all of RAM; valid until {@link #close()}. */
+    /** The host view of all of RAM; to be used only until {@link #close()}. */
     public MemorySegment segment() {
-        if (!arena.scope().isAlive()) throw new ClosedHandleException("guest memory at 0x" + Long.toHexString(base));
+        if (userClosed.get()) throw new ClosedHandleException(what(), "access");
         return host;
     }
+
+    private String what() { return "guest memory at 0x" + Long.toHexString(base); }
 
     public long hostAddress() { return segment().address(); }
 
@@ -94,8 +105,31 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
+    /** Ends the user's access; the mapping itself goes once no VM slot holds it. Idempotent. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) arena.close();
+        if (userClosed.compareAndSet(false, true)) release();
     }
+
+    public boolean isClosed() { return userClosed.get(); }
+
+    /** A VM slot takes a reference (the user's must still be there: a closed memory is not mapped anew). */
+    void retain(String operation) {
+        if (userClosed.get()) throw new ClosedHandleException(what(), operation);
+        for (int r = references.get(); ; r = references.get()) {
+            if (r <= 0) throw new ClosedHandleException(what(), operation);
+            if (references.compareAndSet(r, r + 1)) break;
+        }
+        if (userClosed.get()) { // closed meanwhile
+            release();
+            throw new ClosedHandleException(what(), operation);
+        }
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) arena.close();
+    }
+
+    /** True while the host mapping exists (for tests of the lifetimes). */
+    boolean isMapped() { return arena.scope().isAlive(); }
 }

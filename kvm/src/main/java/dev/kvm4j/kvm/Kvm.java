@@ -17,15 +17,20 @@ public final class Kvm implements AutoCloseable {
     private final FileHandle handle;
     private final int vcpuMmapSize;
 
+    /** Takes ownership of {@code handle}: closed here if any of the first questions fails. */
     private Kvm(FileHandle handle) {
         this.handle = handle;
-        int version = handle.ioctl("KVM_GET_API_VERSION", KVM_GET_API_VERSION, 0L);
-        if (version != KVM_API_VERSION) {
+        try {
+            int version = handle.ioctl("KVM_GET_API_VERSION", KVM_GET_API_VERSION, 0L);
+            if (version != KVM_API_VERSION) {
+                throw new KvmUnavailableException(handle.what() + " speaks KVM API version " + version + ", kvm4j needs "
+                        + KVM_API_VERSION + "; this kernel's KVM is not supported");
+            }
+            this.vcpuMmapSize = handle.ioctl("KVM_GET_VCPU_MMAP_SIZE", KVM_GET_VCPU_MMAP_SIZE, 0L);
+        } catch (RuntimeException | Error e) {
             handle.close();
-            throw new KvmUnavailableException("/dev/kvm speaks KVM API version " + version + ", kvm4j needs "
-                    + KVM_API_VERSION + "; this kernel's KVM is not supported");
+            throw e;
         }
-        this.vcpuMmapSize = handle.ioctl("KVM_GET_VCPU_MMAP_SIZE", KVM_GET_VCPU_MMAP_SIZE, 0L);
     }
 
     /** Opens {@code /dev/kvm}. */
@@ -72,7 +77,7 @@ public final class Kvm implements AutoCloseable {
     /** {@code KVM_CREATE_VM} with an arch-specific machine type (arm64: {@code KVM_VM_TYPE_ARM_IPA_SIZE(bits)}). */
     public Vm createVm(long machineType) {
         int fd = handle.ioctl("KVM_CREATE_VM", KVM_CREATE_VM, machineType);
-        return new Vm(new FileHandle(fd, "VM"), this);
+        return new Vm(fd, this);
     }
 
     @Override

@@ -16,6 +16,11 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 /**
  * A vCPU file descriptor and its mmap'ed {@code kvm_run}. One thread runs a vCPU at a time; any thread
  * may {@link #kick()} it. {@link #run()} allocates nothing: exits are views owned by this vCPU.
+ * <p>
+ * Register access ({@code ONE_REG}, the register list, arch ioctls) works from any thread while no thread is
+ * in {@link #run()}; while one is, it is refused at once with {@link VcpuRunningException}, never left
+ * waiting on the kernel's vCPU mutex. {@link #close()} may come from any thread: a runner is kicked out,
+ * and {@code kvm_run} and the fd are released once the last thread using them has left.
  */
 public final class Vcpu implements AutoCloseable {
     /** KVM_REG_SIZE_* of linux/kvm.h: bits 52..55 of a register id hold log2 of its size in bytes. */
@@ -26,13 +31,15 @@ public final class Vcpu implements AutoCloseable {
     private static final long MAX_REG_BYTES = 256;
 
     private final FileHandle handle;
+    /** The fd, used raw by KVM_RUN: the gate keeps it open while a thread is inside. */
+    private final int fd;
     private final int id;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment run;
     private final MemorySegment errno;
     private final MemorySegment oneReg;
     private final MemorySegment regValue;
-    private final Kicker kicker;
+    private final VcpuGate gate;
 
     private final VcpuExit.Mmio mmio;
     private final VcpuExit.Io io;
@@ -46,14 +53,20 @@ public final class Vcpu implements AutoCloseable {
     private final VcpuExit.Debug debug;
     private final VcpuExit.Other other;
 
+    /** Takes ownership of {@code handle}: closed here if the mapping fails. */
     Vcpu(FileHandle handle, int id, int mmapSize) {
         this.handle = handle;
         this.id = id;
         try {
-            MemorySegment err = Libc.allocateErrno(arena);
-            MemorySegment m = Libc.mmap(err, mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, handle.fd(), 0);
-            if (Libc.mapFailed(m)) throw KvmException.of("mmap(kvm_run)", handle.what(), Libc.errno(err));
-            this.run = m.reinterpret(mmapSize, arena, s -> Libc.munmap(s, mmapSize));
+            this.fd = handle.acquire("mmap(kvm_run)");
+            try {
+                MemorySegment err = Libc.allocateErrno(arena);
+                MemorySegment m = Libc.mmap(err, mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+                if (Libc.mapFailed(m)) throw KvmException.of("mmap(kvm_run)", handle.what(), Libc.errno(err));
+                this.run = m.reinterpret(mmapSize, arena, s -> Libc.munmap(s, mmapSize));
+            } finally {
+                handle.release();
+            }
         } catch (RuntimeException e) {
             arena.close();
             handle.close();
@@ -62,7 +75,7 @@ public final class Vcpu implements AutoCloseable {
         this.errno = Libc.allocateErrno(arena);
         this.oneReg = arena.allocate(STRUCT_KVM_ONE_REG);
         this.regValue = arena.allocate(MAX_REG_BYTES, 16);
-        this.kicker = new Kicker(run, IMMEDIATE_EXIT);
+        this.gate = new VcpuGate(handle.what(), run, IMMEDIATE_EXIT, this::release);
         this.mmio = new VcpuExit.Mmio(run);
         this.io = new VcpuExit.Io(run);
         this.systemEvent = new VcpuExit.SystemEvent(run);
@@ -75,20 +88,31 @@ public final class Vcpu implements AutoCloseable {
 
     public int id() { return id; }
 
-    /** Enters the guest until it exits to the VMM. */
+    /**
+     * Enters the guest until it exits to the VMM.
+     *
+     * @throws VcpuRunningException if another thread is in {@code run()} on this vCPU
+     * @throws ClosedHandleException once this vCPU is closed
+     */
     public VcpuExit run() {
-        int fd = handle.fd();
-        kicker.prepareCurrentThread();
-        int r = Libc.ioctl(errno, fd, KVM_RUN, MemorySegment.NULL);
-        if (r < 0) {
-            int e = Libc.errno(errno);
-            if (e == Errno.EINTR.number()) {
-                kicker.acknowledge();
-                return interrupted;
+        gate.enterRun();
+        try {
+            int r = Libc.ioctl(errno, fd, KVM_RUN, MemorySegment.NULL);
+            if (r < 0) {
+                int e = Libc.errno(errno);
+                if (e == Errno.EINTR.number()) {
+                    gate.acknowledgeKick();
+                    return interrupted;
+                }
+                throw KvmException.of("KVM_RUN", handle.what(), e);
             }
-            throw KvmException.of("KVM_RUN", handle.what(), e);
+            return exit(run.get(ValueLayout.JAVA_INT, EXIT_REASON));
+        } finally {
+            gate.leaveRun();
         }
-        int reason = run.get(ValueLayout.JAVA_INT, EXIT_REASON);
+    }
+
+    private VcpuExit exit(int reason) {
         return switch (reason) {
             case ExitReason.KVM_EXIT_MMIO -> mmio;
             case ExitReason.KVM_EXIT_IO -> io;
@@ -110,7 +134,7 @@ public final class Vcpu implements AutoCloseable {
      * A reset or a snapshot needs this first, or the step lands on whatever PC the vCPU has by then.
      */
     public void completePendingExit() {
-        int reason = run.get(ValueLayout.JAVA_INT, EXIT_REASON);
+        int reason = kvmRun().get(ValueLayout.JAVA_INT, EXIT_REASON);
         if (reason != ExitReason.KVM_EXIT_MMIO && reason != ExitReason.KVM_EXIT_IO) return;
         run.set(ValueLayout.JAVA_BYTE, IMMEDIATE_EXIT, (byte) 1);
         VcpuExit exit = run();
@@ -121,54 +145,76 @@ public final class Vcpu implements AutoCloseable {
 
     /**
      * Makes a {@link #run()} in another thread return {@link VcpuExit.Interrupted} soon: at once if the
-     * vCPU is in the guest, or at the start of its next run if it is not. Safe from any thread.
+     * vCPU is in the guest, or at the start of its next run if it is not. Safe from any thread, at any time
+     * before {@link #close()}: the signal only ever reaches a thread that is inside {@code run()}.
      */
-    public void kick() {
-        handle.fd();
-        kicker.kick();
-    }
+    public void kick() { gate.kick(); }
 
     /** The size in bytes of the register {@code id}, from its KVM_REG_SIZE field. */
     public static int registerSize(long id) {
         return 1 << (int) ((id & KVM_REG_SIZE_MASK) >>> KVM_REG_SIZE_SHIFT);
     }
 
-    /** {@code KVM_GET_ONE_REG} of a register of at most 64 bits, zero-extended. */
+    /**
+     * {@code KVM_GET_ONE_REG} of a register of at most 64 bits, zero-extended.
+     *
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     */
     public long getOneReg(long id) {
         int size = registerSize(id);
         if (size > 8) throw new IllegalArgumentException(String.format("register 0x%x is %d bytes; use getOneReg(id, segment)", id, size));
-        oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, regValue);
-        return switch (size) {
-            case 1 -> Byte.toUnsignedLong(regValue.get(ValueLayout.JAVA_BYTE, 0));
-            case 2 -> Short.toUnsignedLong(regValue.get(ValueLayout.JAVA_SHORT, 0));
-            case 4 -> Integer.toUnsignedLong(regValue.get(ValueLayout.JAVA_INT, 0));
-            default -> regValue.get(ValueLayout.JAVA_LONG, 0);
-        };
+        gate.enterCall("KVM_GET_ONE_REG");
+        try {
+            oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, regValue);
+            return switch (size) {
+                case 1 -> Byte.toUnsignedLong(regValue.get(ValueLayout.JAVA_BYTE, 0));
+                case 2 -> Short.toUnsignedLong(regValue.get(ValueLayout.JAVA_SHORT, 0));
+                case 4 -> Integer.toUnsignedLong(regValue.get(ValueLayout.JAVA_INT, 0));
+                default -> regValue.get(ValueLayout.JAVA_LONG, 0);
+            };
+        } finally {
+            gate.leaveCall();
+        }
     }
 
     /** {@code KVM_SET_ONE_REG} of a register of at most 64 bits. */
     public void setOneReg(long id, long value) {
         int size = registerSize(id);
         if (size > 8) throw new IllegalArgumentException(String.format("register 0x%x is %d bytes; use setOneReg(id, segment)", id, size));
-        switch (size) {
-            case 1 -> regValue.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
-            case 2 -> regValue.set(ValueLayout.JAVA_SHORT, 0, (short) value);
-            case 4 -> regValue.set(ValueLayout.JAVA_INT, 0, (int) value);
-            default -> regValue.set(ValueLayout.JAVA_LONG, 0, value);
+        gate.enterCall("KVM_SET_ONE_REG");
+        try {
+            switch (size) {
+                case 1 -> regValue.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
+                case 2 -> regValue.set(ValueLayout.JAVA_SHORT, 0, (short) value);
+                case 4 -> regValue.set(ValueLayout.JAVA_INT, 0, (int) value);
+                default -> regValue.set(ValueLayout.JAVA_LONG, 0, value);
+            }
+            oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, regValue);
+        } finally {
+            gate.leaveCall();
         }
-        oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, regValue);
     }
 
     /** {@code KVM_GET_ONE_REG} of any size into {@code value} (at least {@link #registerSize} bytes). */
     public void getOneReg(long id, MemorySegment value) {
         checkBuffer(id, value);
-        oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, value);
+        gate.enterCall("KVM_GET_ONE_REG");
+        try {
+            oneRegCall("KVM_GET_ONE_REG", KVM_GET_ONE_REG, id, value);
+        } finally {
+            gate.leaveCall();
+        }
     }
 
     /** {@code KVM_SET_ONE_REG} of any size from {@code value}. */
     public void setOneReg(long id, MemorySegment value) {
         checkBuffer(id, value);
-        oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, value);
+        gate.enterCall("KVM_SET_ONE_REG");
+        try {
+            oneRegCall("KVM_SET_ONE_REG", KVM_SET_ONE_REG, id, value);
+        } finally {
+            gate.leaveCall();
+        }
     }
 
     private static void checkBuffer(long id, MemorySegment value) {
@@ -178,11 +224,15 @@ public final class Vcpu implements AutoCloseable {
         if (!value.isNative()) throw new IllegalArgumentException("register buffers must be native memory");
     }
 
-    /** ONE_REG changes nothing when it fails, so a failure is simply asked again, this time for its errno. */
+    /**
+     * Inside the gate's call section (the buffers are shared). ONE_REG changes nothing when it fails, so a
+     * failure is simply asked again, this time for its errno. The fast call is critical (no safepoint while
+     * it lasts): safe only because the gate guarantees that no KVM_RUN holds the kernel's vCPU mutex meanwhile.
+     */
     private void oneRegCall(String name, long request, long id, MemorySegment value) {
         oneReg.set(ValueLayout.JAVA_LONG, 0, id);
         oneReg.set(ValueLayout.JAVA_LONG, 8, value.address());
-        if (Libc.ioctlShort(handle.fd(), request, oneReg) < 0) handle.ioctl(name, request, oneReg, errno);
+        if (Libc.ioctlShort(fd, request, oneReg) < 0) handle.ioctl(name, request, oneReg, errno);
     }
 
     /**
@@ -190,6 +240,7 @@ public final class Vcpu implements AutoCloseable {
      * first (the kernel answers E2BIG with it), then for the ids.
      */
     public long[] registerList() {
+        gate.enterCall("KVM_GET_REG_LIST");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment probe = a.allocate(STRUCT_KVM_REG_LIST);
             try {
@@ -204,24 +255,52 @@ public final class Vcpu implements AutoCloseable {
             handle.ioctl("KVM_GET_REG_LIST", KVM_GET_REG_LIST, list);
             long got = list.get(ValueLayout.JAVA_LONG, 0);
             return list.asSlice(STRUCT_KVM_REG_LIST.byteSize(), 8 * got).toArray(ValueLayout.JAVA_LONG);
+        } finally {
+            gate.leaveCall();
         }
     }
 
-    /** An arch-specific vCPU ioctl (e.g. {@code KVM_ARM_VCPU_INIT}); errno becomes a {@link KvmException}. */
-    public int ioctl(String name, long request, MemorySegment arg) { return handle.ioctl(name, request, arg); }
+    /**
+     * An arch-specific vCPU ioctl (e.g. {@code KVM_ARM_VCPU_INIT}); errno becomes a {@link KvmException}.
+     *
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     */
+    public int ioctl(String name, long request, MemorySegment arg) {
+        gate.enterCall(name);
+        try {
+            return handle.ioctl(name, request, arg);
+        } finally {
+            gate.leaveCall();
+        }
+    }
 
-    public int ioctl(String name, long request, long arg) { return handle.ioctl(name, request, arg); }
+    public int ioctl(String name, long request, long arg) {
+        gate.enterCall(name);
+        try {
+            return handle.ioctl(name, request, arg);
+        } finally {
+            gate.leaveCall();
+        }
+    }
 
     /** The raw {@code kvm_run} area, for arch layers that read fields kvm4j does not decode. */
     public MemorySegment kvmRun() {
-        handle.fd();
+        if (gate.isClosed()) throw new ClosedHandleException(handle.what(), "kvm_run access");
         return run;
     }
 
+    public boolean isClosed() { return gate.isClosed(); }
+
+    /**
+     * Closes the vCPU; any thread, any time, idempotent. A thread in {@link #run()} is kicked out (its run
+     * returns {@link VcpuExit.Interrupted}); the mapping and the fd go when the last thread inside leaves.
+     */
     @Override
-    public void close() {
-        if (handle.isClosed()) return;
-        handle.close();
+    public void close() { gate.close(); }
+
+    /** The gate's release: nobody is inside and nobody can enter. */
+    private void release() {
         arena.close();
+        handle.close();
     }
 }

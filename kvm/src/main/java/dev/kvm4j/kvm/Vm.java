@@ -2,28 +2,49 @@ package dev.kvm4j.kvm;
 
 import dev.kvm4j.kvm.abi.Capability;
 import dev.kvm4j.kvm.internal.FileHandle;
+import dev.kvm4j.kvm.internal.Libc;
 import dev.kvm4j.kvm.internal.Structs;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import static dev.kvm4j.kvm.abi.KvmIoctls.*;
 import static dev.kvm4j.kvm.abi.KvmStructs.*;
 
-/** A VM file descriptor: memory slots, vCPUs, in-kernel devices and interrupt lines. */
+/**
+ * A VM file descriptor: memory slots, vCPUs, in-kernel devices and interrupt lines.
+ * <p>
+ * Lifetimes follow the kernel's: a VM lives while its fd or any of its vCPU or device fds is open, so this
+ * {@code Vm}'s fd is closed only after {@link #close()} <em>and</em> the close of every vCPU and device it
+ * created, in whatever order they come. Only then are the {@link GuestMemory} areas it maps let go: guest
+ * RAM is never unmapped while a memory slot of a live VM still points at it.
+ */
 public final class Vm implements AutoCloseable {
     private static final long PAGE = 4096;
+    private static final long IRQ_LEVEL_IRQ = STRUCT_KVM_IRQ_LEVEL.byteOffset(groupElement("irq"));
+    private static final long IRQ_LEVEL_LEVEL = STRUCT_KVM_IRQ_LEVEL.byteOffset(groupElement("level"));
 
     private final FileHandle handle;
     private final Kvm kvm;
     private final Map<Integer, Long> slotSizes = new ConcurrentHashMap<>();
+    /** The memory each slot added by {@link #addMemory} holds a reference on; guarded by itself. */
+    private final Map<Integer, GuestMemory> slotMemory = new HashMap<>();
+    /** KVM_IRQ_LINE's argument and errno, held once so that raising a line allocates nothing. */
+    private final Arena irqArena = Arena.ofShared();
+    private final MemorySegment irqLevel = irqArena.allocate(STRUCT_KVM_IRQ_LEVEL);
+    private final MemorySegment irqErrno = Libc.allocateErrno(irqArena);
+    private final ReentrantLock irqLock = new ReentrantLock();
 
-    Vm(FileHandle handle, Kvm kvm) {
-        this.handle = handle;
+    Vm(int fd, Kvm kvm) {
+        this.handle = new FileHandle(fd, "VM", this::released);
         this.kvm = kvm;
     }
 
@@ -34,20 +55,38 @@ public final class Vm implements AutoCloseable {
         return handle.ioctl("KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION, cap.number());
     }
 
-    /** Maps {@code memory} into the guest at its base through slot {@code slot}. */
+    /**
+     * Maps {@code memory} into the guest at its base through slot {@code slot}. The VM keeps the memory
+     * mapped until the slot is removed or replaced, or the VM is gone, even if {@code memory} is closed first.
+     */
     public void addMemory(int slot, GuestMemory memory, MemoryFlag... flags) {
         int bits = 0;
         for (MemoryFlag f : flags) bits |= f.bit();
-        setUserMemoryRegion(slot, bits, memory.base(), memory.size(), memory.hostAddress());
+        memory.retain("KVM_SET_USER_MEMORY_REGION");
+        try {
+            synchronized (slotMemory) {
+                setUserMemoryRegion(slot, bits, memory.base(), memory.size(), memory.hostAddress(), memory);
+            }
+        } catch (RuntimeException e) {
+            memory.release();
+            throw e;
+        }
     }
 
-    /** Removes slot {@code slot} (a region of size 0, as the ABI defines deletion). */
+    /** Removes slot {@code slot} (a region of size 0, as the ABI defines deletion); its memory is let go. */
     public void removeMemory(int slot) {
         setUserMemoryRegion(slot, 0, 0, 0, 0);
     }
 
-    /** The raw {@code KVM_SET_USER_MEMORY_REGION}. */
+    /** The raw {@code KVM_SET_USER_MEMORY_REGION}; a {@link GuestMemory} the slot held before is let go. */
     public void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, long size, long userspaceAddr) {
+        synchronized (slotMemory) {
+            setUserMemoryRegion(slot, flags, guestPhysAddr, size, userspaceAddr, null);
+        }
+    }
+
+    /** With {@code slotMemory} held; {@code memory} (already retained) is what the slot holds from now on. */
+    private void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, long size, long userspaceAddr, GuestMemory memory) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment r = arena.allocate(STRUCT_KVM_USERSPACE_MEMORY_REGION);
             Structs.put(STRUCT_KVM_USERSPACE_MEMORY_REGION, r, "slot", slot);
@@ -58,6 +97,8 @@ public final class Vm implements AutoCloseable {
             handle.ioctl("KVM_SET_USER_MEMORY_REGION", KVM_SET_USER_MEMORY_REGION, r);
         }
         if (size == 0) slotSizes.remove(slot); else slotSizes.put(slot, size);
+        GuestMemory previous = memory == null ? slotMemory.remove(slot) : slotMemory.put(slot, memory);
+        if (previous != null) previous.release();
     }
 
     /**
@@ -79,21 +120,37 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_CREATE_VCPU}; the vCPU's {@code kvm_run} area is mapped at once. */
+    /**
+     * {@code KVM_CREATE_VCPU}; the vCPU's {@code kvm_run} area is mapped at once. The vCPU holds this VM (its
+     * fd and memory) until the vCPU is closed, as the kernel's vCPU holds the kernel's VM.
+     */
     public Vcpu createVcpu(int id) {
-        int fd = handle.ioctl("KVM_CREATE_VCPU", KVM_CREATE_VCPU, id);
-        return new Vcpu(new FileHandle(fd, "vCPU " + id), id, kvm.vcpuMmapSize());
+        handle.acquire("KVM_CREATE_VCPU");
+        int fd;
+        try {
+            fd = handle.ioctl("KVM_CREATE_VCPU", KVM_CREATE_VCPU, id);
+        } catch (RuntimeException e) {
+            handle.release();
+            throw e;
+        }
+        // From here the vCPU's handle owns the hold: its close (on a failed mmap, too) releases it.
+        return new Vcpu(new FileHandle(fd, "vCPU " + id, handle::release), id, kvm.vcpuMmapSize());
     }
 
-    /** {@code KVM_CREATE_DEVICE} of {@code type} (e.g. {@code KVM_DEV_TYPE_ARM_VGIC_V3}). */
+    /** {@code KVM_CREATE_DEVICE} of {@code type} (e.g. {@code KVM_DEV_TYPE_ARM_VGIC_V3}); it holds this VM like a vCPU. */
     public Device createDevice(int type) {
+        handle.acquire("KVM_CREATE_DEVICE");
+        int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cd = arena.allocate(STRUCT_KVM_CREATE_DEVICE);
             Structs.put(STRUCT_KVM_CREATE_DEVICE, cd, "type", type);
             handle.ioctl("KVM_CREATE_DEVICE", KVM_CREATE_DEVICE, cd);
-            int fd = (int) Structs.get(STRUCT_KVM_CREATE_DEVICE, cd, "fd");
-            return new Device(new FileHandle(fd, "device type " + type), type);
+            fd = (int) Structs.get(STRUCT_KVM_CREATE_DEVICE, cd, "fd");
+        } catch (RuntimeException e) {
+            handle.release();
+            throw e;
         }
+        return new Device(new FileHandle(fd, "device type " + type, handle::release), type);
     }
 
     /** Asks whether {@code type} could be created ({@code KVM_CREATE_DEVICE_TEST}), creating nothing. */
@@ -109,13 +166,19 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_IRQ_LINE}: raises or lowers an interrupt line; {@code irq}'s encoding is arch-specific. */
+    /**
+     * {@code KVM_IRQ_LINE}: raises or lowers an interrupt line; {@code irq}'s encoding is arch-specific.
+     * Allocates nothing (a device model calls it per level change); any thread, one call at a time.
+     */
     public void irqLine(int irq, boolean level) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment l = arena.allocate(STRUCT_KVM_IRQ_LEVEL);
-            Structs.put(STRUCT_KVM_IRQ_LEVEL, l, "irq", irq);
-            Structs.put(STRUCT_KVM_IRQ_LEVEL, l, "level", level ? 1 : 0);
-            handle.ioctl("KVM_IRQ_LINE", KVM_IRQ_LINE, l);
+        irqLock.lock();
+        try {
+            if (!irqArena.scope().isAlive()) throw new ClosedHandleException(handle.what(), "KVM_IRQ_LINE");
+            irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_IRQ, irq);
+            irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_LEVEL, level ? 1 : 0);
+            handle.ioctlRepeatable("KVM_IRQ_LINE", KVM_IRQ_LINE, irqLevel, irqErrno); // setting a level twice is harmless
+        } finally {
+            irqLock.unlock();
         }
     }
 
@@ -124,7 +187,25 @@ public final class Vm implements AutoCloseable {
 
     public int ioctl(String name, long request, long arg) { return handle.ioctl(name, request, arg); }
 
+    /**
+     * Ends the user's use of this VM. The fd closes, and the memory it maps is let go, once every vCPU and
+     * device of this VM is closed too (now, if they already are). Idempotent.
+     */
     @Override
     public void close() { handle.close(); }
+
+    /** The fd is closed: no vCPU or device is left, so the kernel's VM is gone with it. */
+    private void released() {
+        synchronized (slotMemory) {
+            for (GuestMemory m : slotMemory.values()) m.release();
+            slotMemory.clear();
+        }
+        irqLock.lock();
+        try {
+            irqArena.close();
+        } finally {
+            irqLock.unlock();
+        }
+    }
 
 }

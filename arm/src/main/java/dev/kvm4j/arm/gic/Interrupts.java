@@ -31,30 +31,44 @@ public final class Interrupts {
 
     /** The line of shared peripheral interrupt {@code spi} (INTID 32 + spi). */
     public IrqLine spiLine(int spi) {
-        if (spi < 0 || spi >= spiCount()) {
-            throw new IllegalArgumentException("SPI " + spi + " does not exist: this vGIC has SPIs 0.." + (spiCount() - 1)
-                    + " (INTIDs 32.." + (nrIrqs - 1) + ")");
-        }
+        checkSpi(spi);
         int intid = Vgic.PRIVATE_IRQS + spi;
-        return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_SPI, 0, intid), intid, "SPI " + spi + " (INTID " + intid + ")");
+        return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_SPI, 0, intid), intid, -1);
     }
 
     /** The line of private peripheral interrupt {@code intid} (16..31) of vCPU {@code vcpu}. */
     public IrqLine ppiLine(int vcpu, int intid) {
+        checkPpi(vcpu, intid);
+        return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_PPI, vcpu, intid), intid, vcpu);
+    }
+
+    /** Drives SPI {@code spi} (INTID 32 + spi) to {@code level}; allocates nothing, so a device may call it per change. */
+    public void spi(int spi, boolean level) {
+        checkSpi(spi);
+        vm.irqLine(encode(KVM_ARM_IRQ_TYPE_SPI, 0, Vgic.PRIVATE_IRQS + spi), level);
+    }
+
+    /** Drives PPI {@code intid} of vCPU {@code vcpu} to {@code level}; allocates nothing. */
+    public void ppi(int vcpu, int intid, boolean level) {
+        checkPpi(vcpu, intid);
+        vm.irqLine(encode(KVM_ARM_IRQ_TYPE_PPI, vcpu, intid), level);
+    }
+
+    private void checkSpi(int spi) {
+        if (spi < 0 || spi >= spiCount()) {
+            throw new IllegalArgumentException("SPI " + spi + " does not exist: this vGIC has SPIs 0.." + (spiCount() - 1)
+                    + " (INTIDs 32.." + (nrIrqs - 1) + ")");
+        }
+    }
+
+    private void checkPpi(int vcpu, int intid) {
         if (intid < FIRST_PPI || intid > LAST_PPI) {
             throw new IllegalArgumentException("INTID " + intid + " is not a PPI: PPIs are INTIDs " + FIRST_PPI + ".." + LAST_PPI);
         }
         if (vcpu < 0 || vcpu >= vcpus) {
             throw new IllegalArgumentException("vCPU " + vcpu + " does not exist: the vGIC serves vCPUs 0.." + (vcpus - 1));
         }
-        return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_PPI, vcpu, intid), intid, "PPI " + intid + " of vCPU " + vcpu);
     }
-
-    /** Drives SPI {@code spi} (INTID 32 + spi) to {@code level}. */
-    public void spi(int spi, boolean level) { spiLine(spi).set(level); }
-
-    /** Drives PPI {@code intid} of vCPU {@code vcpu} to {@code level}. */
-    public void ppi(int vcpu, int intid, boolean level) { ppiLine(vcpu, intid).set(level); }
 
     /**
      * The {@code kvm_irq_level.irq} value for {@code type} ({@code KVM_ARM_IRQ_TYPE_*}), vCPU index and

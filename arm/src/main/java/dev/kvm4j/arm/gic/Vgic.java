@@ -196,8 +196,9 @@ public final class Vgic implements AutoCloseable {
                     + capacity + (layout instanceof GicLayout.V3 ? ": size the redistributor region for all of them" : ""));
         }
         try (Arena arena = Arena.ofConfined()) {
-            // The attribute is a u32, not the u64 of the address group.
-            MemorySegment n = arena.allocateFrom(ValueLayout.JAVA_INT, nrIrqs);
+            // The attribute is a u32, not the u64 of the address group: the kernel reads the buffer's first 4 bytes.
+            MemorySegment n = arena.allocate(Device.MIN_VALUE_BYTES, 8);
+            n.set(ValueLayout.JAVA_INT, 0, nrIrqs);
             device.setAttribute(KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, n);
             device.setAttribute(KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT);
         } catch (KvmException.Busy e) {

@@ -125,7 +125,7 @@ public final class MachineLoop implements AutoCloseable {
         }
     }
 
-    /** Only runners kick, so that no kick reaches a vCPU thread that is ending (see {@link VcpuRunner#kick()}). */
+    /** Through the runners, which skip the calling vCPU thread itself (see {@link VcpuRunner#kick()}). */
     private void kickAll() {
         for (VcpuRunner r : startedRunners()) r.kick();
     }

@@ -2,6 +2,7 @@ package dev.kvm4j.arm.run;
 
 import dev.kvm4j.arm.psci.PowerEvent;
 import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.kvm.ClosedHandleException;
 import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.VcpuExit;
 
@@ -22,9 +23,6 @@ final class VcpuRunner implements Runnable {
     private final MmioMap mmio;
     private final UnmappedPolicy unmapped;
     private final PauseGate gate;
-    /** Guards {@link #leaving}: once leaving, no kick may reach this thread (see {@link #leave()}). */
-    private final Object kickLock = new Object();
-    private boolean leaving;
     private volatile Thread self;
 
     VcpuRunner(MachineLoop machine, Vcpu vcpu, MmioMap mmio, UnmappedPolicy unmapped, PauseGate gate) {
@@ -53,29 +51,22 @@ final class VcpuRunner implements Runnable {
         } catch (RuntimeException | Error e) {
             machine.endWith(new RunEnd.KvmFailed(vcpu.id(), pc(), e));
         } finally {
-            leave();
             gate.finished();
         }
     }
 
     /**
-     * Gets this vCPU out of KVM_RUN soon (see {@link Vcpu#kick()}), unless its thread is leaving. Its own
-     * thread needs no kick: it looks at the end and pause flags before it enters KVM_RUN again.
+     * Gets this vCPU out of KVM_RUN soon (see {@link Vcpu#kick()}). Its own thread needs no kick: it looks
+     * at the end and pause flags before it enters KVM_RUN again. A kick after this thread has left is
+     * harmless: {@link Vcpu#kick()} signals only a thread inside {@code run()}, otherwise it sets
+     * {@code immediate_exit}, which at most makes a later run return at once.
      */
     void kick() {
-        synchronized (kickLock) {
-            if (leaving || Thread.currentThread() == self) return;
+        if (Thread.currentThread() == self) return;
+        try {
             vcpu.kick();
-        }
-    }
-
-    /**
-     * Refuses further kicks before the thread ends: the kick is a signal sent to this thread's pthread, which
-     * must never target a thread that is gone. A kick already in flight is harmless (its handler does nothing).
-     */
-    private void leave() {
-        synchronized (kickLock) {
-            leaving = true;
+        } catch (ClosedHandleException e) {
+            // closed under the running machine: its close already kicked the runner out, and no run enters again
         }
     }
 

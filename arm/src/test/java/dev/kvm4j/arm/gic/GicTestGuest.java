@@ -6,6 +6,7 @@ import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.VcpuExit;
 import dev.kvm4j.kvm.Vm;
 import dev.kvm4j.kvm.testing.Arm64TestGuest;
+import dev.kvm4j.kvm.testing.Closer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,16 +42,23 @@ final class GicTestGuest implements AutoCloseable {
     final Vgic vgic;
 
     /** VM, vGIC of {@code version}, RAM and {@code n} vCPUs created and initialised; addresses not yet set. */
+    private final Closer closer = new Closer();
+
     GicTestGuest(GicVersion version, int n) {
-        kvm = Kvm.open();
-        vm = kvm.createVm();
-        ram = GuestMemory.allocate(RAM_BASE, RAM_SIZE);
-        vm.addMemory(0, ram);
-        vgic = Vgic.create(vm, version);
-        for (int i = 0; i < n; i++) {
-            Vcpu v = vm.createVcpu(i);
-            vcpus.add(v);
-            Arm64TestGuest.init(vm, v);
+        try {
+            kvm = closer.add(Kvm.open());
+            vm = closer.add(kvm.createVm());
+            ram = closer.add(GuestMemory.allocate(RAM_BASE, RAM_SIZE));
+            vm.addMemory(0, ram);
+            vgic = closer.add(Vgic.create(vm, version));
+            for (int i = 0; i < n; i++) {
+                Vcpu v = closer.add(vm.createVcpu(i));
+                vcpus.add(v);
+                Arm64TestGuest.init(vm, v);
+            }
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
         }
     }
 
@@ -101,11 +109,5 @@ final class GicTestGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        vgic.close();
-        for (Vcpu v : vcpus) v.close();
-        vm.close();
-        ram.close();
-        kvm.close();
-    }
+    public void close() { closer.close(); }
 }

@@ -10,6 +10,7 @@ import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.kvm.Kvm;
 import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.kvm.Vm;
+import dev.kvm4j.kvm.testing.Closer;
 import org.junit.jupiter.api.Assumptions;
 
 import java.time.Duration;
@@ -39,26 +40,28 @@ final class RunGuest implements AutoCloseable {
     final List<Vcpu> vcpus = new ArrayList<>();
     final MmioMap mmio = new MmioMap();
 
+    private final Closer closer = new Closer();
+
     private RunGuest(int cpus, VcpuFeature... features) {
-        kvm = Kvm.open();
-        vm = kvm.createVm();
-        ram = GuestMemory.allocate(RAM, RAM_SIZE);
         try {
+            kvm = closer.add(Kvm.open());
+            vm = closer.add(kvm.createVm());
+            ram = closer.add(GuestMemory.allocate(RAM, RAM_SIZE));
             vm.addMemory(0, ram);
             EnumSet<VcpuFeature> boot = EnumSet.of(VcpuFeature.PSCI_0_2, features);
             VcpuInit primary = VcpuInit.preferred(vm, boot.toArray(VcpuFeature[]::new));
             boot.add(VcpuFeature.POWER_OFF);
             VcpuInit secondary = new VcpuInit(primary.target(), boot);
             for (int i = 0; i < cpus; i++) {
-                Vcpu v = vm.createVcpu(i);
+                Vcpu v = closer.add(vm.createVcpu(i));
                 vcpus.add(v);
                 (i == 0 ? primary : secondary).apply(v);
             }
         } catch (VcpuFeatureUnavailableException e) {
-            close();
-            Assumptions.abort(e.getMessage());
-        } catch (RuntimeException e) {
-            close();
+            closer.closeAfter(e);
+            throw Assumptions.<RuntimeException>abort(e.getMessage());
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
             throw e;
         }
     }
@@ -103,10 +106,5 @@ final class RunGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        for (Vcpu v : vcpus) v.close();
-        vm.close();
-        ram.close();
-        kvm.close();
-    }
+    public void close() { closer.close(); }
 }

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -24,6 +25,22 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    /** The flag kvm4j must NOT set for its kick signal: with it, a blocking read or write resumes instead of EINTR. */
+    public static final int SA_RESTART = 0x10000000;
+
+    /**
+     * glibc's {@code struct sigaction} on x86_64 and aarch64 alike (the generic Linux one): the handler union,
+     * a 1024-bit {@code sa_mask}, {@code int sa_flags}, then {@code sa_restorer}, which glibc fills itself.
+     * KvmAbiTest checks every offset and the size against both architectures' {@code <signal.h>}.
+     */
+    public static final StructLayout STRUCT_SIGACTION = MemoryLayout.structLayout(
+            ADDRESS.withName("sa_handler"),
+            MemoryLayout.sequenceLayout(128, JAVA_BYTE).withName("sa_mask"),
+            JAVA_INT.withName("sa_flags"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("sa_restorer")).withName("sigaction");
+    private static final long SA_HANDLER = STRUCT_SIGACTION.byteOffset(MemoryLayout.PathElement.groupElement("sa_handler"));
+    private static final long SA_FLAGS = STRUCT_SIGACTION.byteOffset(MemoryLayout.PathElement.groupElement("sa_flags"));
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -38,10 +55,15 @@ public final class Libc {
     /**
      * For ioctls that return at once and can be repeated (ONE_REG): a critical call skips the thread-state
      * transitions and the errno capture, which cost more than the ioctl itself on a slow host. Never for
-     * KVM_RUN: a critical call holds up every safepoint while it lasts.
+     * KVM_RUN: a critical call holds up every safepoint while it lasts. Nor for a vCPU ioctl that could
+     * meet KVM_RUN in another thread: it would wait in the kernel for the vCPU's mutex, holding up every
+     * safepoint (a JVM-wide freeze); Vcpu's gate makes ONE_REG and KVM_RUN exclusive for that reason.
      */
     private static final MethodHandle IOCTL_PTR_SHORT = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
+    /** Without errno capture, which allocates per call in C1-compiled code (C2 removes it): for repeatable ioctls. */
+    private static final MethodHandle IOCTL_PTR_PLAIN = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_LONG = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(2), ERRNO_OPT);
     private static final MethodHandle MMAP = bind("mmap",
@@ -49,7 +71,7 @@ public final class Libc {
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PTHREAD_SELF = bind("pthread_self", FunctionDescriptor.of(JAVA_LONG));
     private static final MethodHandle PTHREAD_KILL = bind("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SIGNAL = bind("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGACTION = bind("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SIGRTMIN = bind("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
 
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
@@ -81,6 +103,11 @@ public final class Libc {
         try { return (int) IOCTL_PTR_SHORT.invokeExact(fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** An ioctl that may be repeated, without errno; on a negative result, repeat it with {@link #ioctl} to learn why. */
+    public static int ioctlPlain(int fd, long request, MemorySegment arg) {
+        try { return (int) IOCTL_PTR_PLAIN.invokeExact(fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
         try { return (int) IOCTL_LONG.invokeExact(capture, fd, request, arg); } catch (Throwable t) { throw rethrow(t); }
     }
@@ -110,12 +137,28 @@ public final class Libc {
      * Makes {@code signal} harmless to this process: its handler becomes libc's {@code abs}, which reads
      * its int argument and returns. A handler of our own would mean native code or a Java upcall in
      * signal context; abs is neither, and delivery still interrupts a blocking KVM_RUN with EINTR.
+     * Installed with {@code sigaction} and no {@code SA_RESTART} (glibc's {@code signal()} sets it): a
+     * thread kicked while blocked in another syscall (a console write) gets EINTR too, instead of staying.
      */
     public static void installNoOpHandler(int signal) {
         MemorySegment abs = LINKER.defaultLookup().find("abs").orElseThrow(() -> new UnsatisfiedLinkError("libc has no abs"));
-        try {
-            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, abs);
-            if (previous.address() == -1L) throw new IllegalStateException("signal(" + signal + ") failed");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment action = arena.allocate(STRUCT_SIGACTION); // zeroed: empty sa_mask, no flags
+            action.set(ADDRESS, SA_HANDLER, abs);
+            int r = (int) SIGACTION.invokeExact(signal, action, MemorySegment.NULL);
+            if (r != 0) throw new IllegalStateException("sigaction(" + signal + ") failed: the kick signal has no handler");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** The {@code sa_flags} of {@code signal}'s current disposition (for tests of the kick signal). */
+    public static int signalFlags(int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment old = arena.allocate(STRUCT_SIGACTION);
+            int r = (int) SIGACTION.invokeExact(signal, MemorySegment.NULL, old);
+            if (r != 0) throw new IllegalStateException("sigaction(" + signal + ") failed");
+            return old.get(JAVA_INT, SA_FLAGS);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) { throw rethrow(t); }

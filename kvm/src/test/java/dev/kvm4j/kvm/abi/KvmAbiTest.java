@@ -17,7 +17,8 @@ class KvmAbiTest {
         for (Capability cap : Capability.values()) check.constant(cap.macro(), cap.number());
         for (var s : KvmStructs.ALL) check.struct(s, true);
         check.struct(KvmStructs.STRUCT_KVM_RUN, false);
-        check.constants(Libc.class, n -> n.startsWith("O_") || n.startsWith("PROT_") || n.startsWith("MAP_"));
+        check.constants(Libc.class, n -> n.startsWith("O_") || n.startsWith("PROT_") || n.startsWith("MAP_") || n.startsWith("SA_"));
+        check.struct(Libc.STRUCT_SIGACTION, true);
         return check;
     }
 

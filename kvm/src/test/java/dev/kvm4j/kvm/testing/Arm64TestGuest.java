@@ -31,6 +31,8 @@ public final class Arm64TestGuest implements AutoCloseable {
     public static final int[] DIRTY_EVERY_OTHER_PAGE = {0xf9000001, 0x91400800, 0xf1000484, 0x54ffffa1, 0xf9000043, 0x14000000};
     /** {@code b .} */
     public static final int[] SPIN = {0x14000000};
+    /** {@code 1: wfi; b 1b}: without a vGIC nothing wakes it, so it waits in KVM_RUN until kicked. */
+    public static final int[] WFI = {0xd503207f, 0x17ffffff};
     /** {@code 1: str x1,[x2]; b 1b} — an MMIO write per iteration, for the exit round-trip benchmark. */
     public static final int[] MMIO_LOOP = {0xf9000041, 0x17ffffff};
 
@@ -46,15 +48,22 @@ public final class Arm64TestGuest implements AutoCloseable {
     public final GuestMemory ram;
     public final Vcpu vcpu;
 
+    private final Closer closer = new Closer();
+
     public Arm64TestGuest(int[] code, MemoryFlag... ramFlags) {
-        kvm = Kvm.open();
-        vm = kvm.createVm();
-        ram = GuestMemory.allocate(RAM_BASE, RAM_SIZE);
-        vm.addMemory(0, ram, ramFlags);
-        vcpu = vm.createVcpu(0);
-        init(vm, vcpu);
-        ram.writeInts(RAM_BASE, code);
-        vcpu.setOneReg(PC, RAM_BASE);
+        try {
+            kvm = closer.add(Kvm.open());
+            vm = closer.add(kvm.createVm());
+            ram = closer.add(GuestMemory.allocate(RAM_BASE, RAM_SIZE));
+            vm.addMemory(0, ram, ramFlags);
+            vcpu = closer.add(vm.createVcpu(0));
+            init(vm, vcpu);
+            ram.writeInts(RAM_BASE, code);
+            vcpu.setOneReg(PC, RAM_BASE);
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
     }
 
     /** Ask the VM for the preferred target and initialise the vCPU with no optional features. */
@@ -75,10 +84,5 @@ public final class Arm64TestGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        vcpu.close();
-        vm.close();
-        ram.close();
-        kvm.close();
-    }
+    public void close() { closer.close(); }
 }

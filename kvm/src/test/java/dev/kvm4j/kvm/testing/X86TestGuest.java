@@ -19,6 +19,11 @@ public final class X86TestGuest implements AutoCloseable {
     public static final long CODE = 0x1000;
     /** {@code mov dx,0x3f8; add al,bl; add al,'0'; out dx,al; in al,dx; hlt} with al=2, bl=3. */
     public static final byte[] OUT_IN_HLT = {(byte) 0xba, (byte) 0xf8, 0x03, 0x00, (byte) 0xd8, 0x04, '0', (byte) 0xee, (byte) 0xec, (byte) 0xf4};
+    /** {@code jmp $}: stays in KVM_RUN until kicked. */
+    public static final byte[] SPIN = {(byte) 0xeb, (byte) 0xfe};
+    /** {@code cli; 1: hlt; jmp 1b}: with the in-kernel irqchip, waits in KVM_RUN (x86's WFI) until kicked. */
+    public static final byte[] HALT = {(byte) 0xfa, (byte) 0xf4, (byte) 0xeb, (byte) 0xfd};
+    private static final long KVM_CREATE_IRQCHIP = IoctlNumber.io(KvmIoctls.KVMIO, 0x60);
 
     // asm/kvm.h (x86): struct kvm_regs is 18 u64 (rax..r15, rip, rflags); struct kvm_sregs is 312 bytes, cs first.
     private static final long REGS_SIZE = 144, SREGS_SIZE = 312;
@@ -31,13 +36,28 @@ public final class X86TestGuest implements AutoCloseable {
     public final GuestMemory ram;
     public final Vcpu vcpu;
 
-    public X86TestGuest(byte[] code) {
-        kvm = Kvm.open();
-        vm = kvm.createVm();
-        ram = GuestMemory.allocate(0, 0x10000);
-        vm.addMemory(0, ram);
-        ram.write(CODE, code);
-        vcpu = vm.createVcpu(0);
+    private final Closer closer = new Closer();
+
+    public X86TestGuest(byte[] code) { this(code, false); }
+
+    /** {@code irqchip}: with KVM's in-kernel interrupt controller, where HLT waits in KVM_RUN instead of exiting. */
+    public X86TestGuest(byte[] code, boolean irqchip) {
+        try {
+            kvm = closer.add(Kvm.open());
+            vm = closer.add(kvm.createVm());
+            if (irqchip) vm.ioctl("KVM_CREATE_IRQCHIP", KVM_CREATE_IRQCHIP, 0L);
+            ram = closer.add(GuestMemory.allocate(0, 0x10000));
+            vm.addMemory(0, ram);
+            ram.write(CODE, code);
+            vcpu = closer.add(vm.createVcpu(0));
+            setUp(vcpu);
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
+    }
+
+    private static void setUp(Vcpu vcpu) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sregs = a.allocate(SREGS_SIZE, 8);
             vcpu.ioctl("KVM_GET_SREGS", KVM_GET_SREGS, sregs);
@@ -54,10 +74,5 @@ public final class X86TestGuest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        vcpu.close();
-        vm.close();
-        ram.close();
-        kvm.close();
-    }
+    public void close() { closer.close(); }
 }
