@@ -214,9 +214,10 @@ public final class GicStateEngine {
     }
 
     private static void write(Device device, Access a, long value, MemorySegment buffer) {
-        if (a.size() == 8) buffer.set(ValueLayout.JAVA_LONG, 0, value); else buffer.set(ValueLayout.JAVA_INT, 0, (int) value);
+        // The whole 8-byte buffer goes to the kernel (Device refuses less); a 32-bit register reads its first 4.
+        buffer.set(ValueLayout.JAVA_LONG, 0, a.size() == 8 ? value : Integer.toUnsignedLong((int) value));
         try {
-            device.setAttribute(a.group(), a.attr(), buffer.asSlice(0, a.size()));
+            device.setAttribute(a.group(), a.attr(), buffer);
         } catch (KvmException e) {
             throw failure("write", a, e);
         }
