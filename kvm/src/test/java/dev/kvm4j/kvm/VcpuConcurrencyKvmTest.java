@@ -141,10 +141,13 @@ class VcpuConcurrencyKvmTest {
                         while (!done.get()) {
                             g.vcpu.kick();
                             kicks.incrementAndGet();
+                            // A short pause: four kickers spinning flat out starve the runner threads of an
+                            // emulated 2-CPU host; the races still happen, at any of thousands of kicks.
+                            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
                         }
                     }));
                 }
-                int rounds = 300;
+                int rounds = 200;
                 ConcurrentLinkedQueue<String> exits = new ConcurrentLinkedQueue<>();
                 for (int r = 0; r < rounds; r++) {
                     // A new thread each round, ending right after its run: a kick aimed at an ended thread is UB.

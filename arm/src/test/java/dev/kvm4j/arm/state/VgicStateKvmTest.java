@@ -45,7 +45,7 @@ class VgicStateKvmTest {
 
     private static void put32(Device d, long offset, int value) {
         try (Arena arena = Arena.ofConfined()) {
-            d.setAttribute(KVM_DEV_ARM_VGIC_GRP_DIST_REGS, offset, arena.allocateFrom(ValueLayout.JAVA_INT, value));
+            d.setAttribute(KVM_DEV_ARM_VGIC_GRP_DIST_REGS, offset, arena.allocateFrom(ValueLayout.JAVA_LONG, Integer.toUnsignedLong(value)));
         }
     }
 
