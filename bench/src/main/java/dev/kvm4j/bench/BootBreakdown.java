@@ -55,6 +55,7 @@ final class BootBreakdown {
         }
         if (firstByte < 0 || rec.lines().isEmpty()) return marks;
         double offset = rec.lines().get(0).ms() - firstByte;
+        marks.add(new String[] {"JVM started, kvm4j's run begins", String.format(Locale.ROOT, "%.0f", offset)});
         for (int i = 0; i < raw.size(); i++) marks.add(new String[] {names.get(i), String.format(Locale.ROOT, "%.0f", raw.get(i)[0] + offset)});
         return marks;
     }
@@ -80,14 +81,14 @@ final class BootBreakdown {
         }
         if (!kernel.isEmpty()) {
             double start = kernel.stream().mapToDouble(k -> k.hostMs() - k.guestMs()).min().orElse(-1);
-            steps.add(String.format(Locale.ROOT, "kernel start (estimated) %.0f", start));
+            steps.add(String.format(Locale.ROOT, "kernel's clock starts (estimated) %.0f", start));
             Kernel first = kernel.get(0);
             steps.add(String.format(Locale.ROOT, "kernel's first message on the console %.0f [%.3f]", first.hostMs(), first.guestMs() / 1000));
             kernel.stream().filter(k -> k.text().contains(RUN_INIT)).findFirst().ifPresent(k ->
                     steps.add(String.format(Locale.ROOT, "/init started %.0f [%.3f]", k.hostMs(), k.guestMs() / 1000)));
         }
         steps.add(String.format(Locale.ROOT, "userspace marker %.0f", rec.at(ConsoleRecord.MARKER)));
-        System.out.println("  " + String.join(" → ", steps));
+        System.out.println("  " + String.join(" -> ", steps));
         System.out.printf(Locale.ROOT, "  kernel: %d console lines; its longest silences (guest clock): %s%n", kernel.size(), gaps(3));
     }
 
@@ -99,7 +100,7 @@ final class BootBreakdown {
         idx.sort(Comparator.comparingDouble((int[] i) -> kernel.get(i[0] - 1).guestMs() - kernel.get(i[0]).guestMs()));
         for (int[] i : idx.subList(0, Math.min(n, idx.size()))) {
             Kernel k = kernel.get(i[0]);
-            String text = k.text().length() > 60 ? k.text().substring(0, 60) + "…" : k.text();
+            String text = k.text().length() > 60 ? k.text().substring(0, 60) + "..." : k.text();
             out.add(String.format(Locale.ROOT, "%.0f ms before \"%s\"", k.guestMs() - kernel.get(i[0] - 1).guestMs(), text));
         }
         return String.join("; ", out);

@@ -44,8 +44,7 @@ public final class BootRace {
         if (aot != null) System.out.println(new Pairs.Result("boot to userspace, kvm4j with a JDK AOT cache", "QEMU", "ms", a, q).line());
         System.out.printf(Locale.ROOT, "boot to userspace runs (ms): kvm4j %s, QEMU %s%s%n", list(k), list(q), aot == null ? "" : ", kvm4j+AOT " + list(a));
 
-        BootBreakdown kb = new BootBreakdown("kvm4j" + (aot == null ? "" : " with the AOT cache"),
-                ConsoleRecord.run(kvm4j(kernel, initrd, aot, APPEND_LOG, true)));
+        BootBreakdown kb = new BootBreakdown("kvm4j", ConsoleRecord.run(kvm4j(kernel, initrd, null, APPEND_LOG, true)));
         BootBreakdown qb = new BootBreakdown("QEMU", ConsoleRecord.run(qemu(kernel, initrd, APPEND_LOG, true)));
         kb.print();
         qb.print();

@@ -25,11 +25,11 @@ final class Pairs {
 
         double ratio() { return median(ratios()); }
 
-        /** {@code <name>: kvm4j N <unit>, C M <unit>, ratio R (lo–hi, k pairs)}. */
+        /** {@code <name>: kvm4j N <unit>, C M <unit>, ratio R (lo-hi, k pairs)}. */
         String line() {
             double[] r = ratios().clone();
             Arrays.sort(r);
-            return String.format(Locale.ROOT, "%s: kvm4j %s %s, %s %s %s, ratio %.2f (%.2f–%.2f, %d pairs)",
+            return String.format(Locale.ROOT, "%s: kvm4j %s %s, %s %s %s, ratio %.2f (%.2f-%.2f, %d pairs)",
                     name, figure(median(a)), unit, reference, figure(median(b)), unit, median(r), r[0], r[r.length - 1], r.length);
         }
     }
