@@ -1,12 +1,16 @@
 #!/bin/sh
-# Inside the emulated arm64 host (or on a native one): every benchmark against its reference.
+# Inside the emulated arm64 host (or on a native one): every ARM benchmark against its reference, then the
+# boot race against QEMU. kvm4j and the reference alternate turn by turn (see bench/run for the line format).
 cd "$(dirname "$0")" || exit 125
+OUT=${KVM4J_BENCH_OUT:-/out}
+PAIRS=${KVM4J_BENCH_RIG_PAIRS:-7}
 echo "benchmarks on $(uname -m), $(grep -c ^processor /proc/cpuinfo) CPUs, kernel $(uname -r)"
-java -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp 'lib/*' dev.kvm4j.bench.Bench ./kvmbench "${KVM4J_BENCH_EXITS:-100000}" "${KVM4J_BENCH_ROUNDS:-5}" || exit $?
-# A JDK AOT cache trained on one boot of the same guest, for the boot race's third line.
+java -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp 'lib/*' dev.kvm4j.bench.Bench ./kvmbench "pairs=$PAIRS" \
+    "exits=${KVM4J_BENCH_EXITS:-10000}" "syncs=${KVM4J_BENCH_SYNCS:-100}" "cycles=${KVM4J_BENCH_CYCLES:-40}" || exit $?
+# A JDK AOT cache trained on one boot of the same guest, for the boot race's AOT line.
 echo "training a JDK AOT cache on one boot (not timed)"
 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCacheOutput=/tmp/kvm4j.aot -Xlog:aot=off -Xlog:cds=off \
     --enable-native-access=ALL-UNNAMED -cp 'lib/*' dev.kvm4j.vmm.cli.Main run --kernel guest/Image \
     --initrd guest/initramfs-arm64.cpio.gz --memory 256M --append "console=ttyAMA0 quiet panic=-1" > /tmp/aot-train.log 2>&1 \
     && [ -s /tmp/kvm4j.aot ] && export KVM4J_AOT_CACHE=/tmp/kvm4j.aot || echo "AOT training failed: $(tail -3 /tmp/aot-train.log)"
-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp 'lib/*' dev.kvm4j.bench.BootRace guest "${KVM4J_BENCH_BOOTS:-3}"
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp 'lib/*' dev.kvm4j.bench.BootRace guest "$PAIRS" "$OUT"
