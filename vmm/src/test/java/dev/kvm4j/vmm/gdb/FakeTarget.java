@@ -121,6 +121,7 @@ final class FakeTarget implements DebugTarget {
             case ACCESS_WATCH -> StopEvent.Kind.ACCESS_WATCH;
         };
         if (!first.type().isWatchpoint()) setPc(0, first.address());
+        if (first.type() == BreakpointType.WRITE_WATCH) memory[(int) (first.address() - BASE)]++; // the "store" gdb then sees
         report(new StopEvent.Stopped(0, StopEvent.SIGTRAP, kind, first.address()));
     }
 
