@@ -81,7 +81,7 @@ public final class GdbServer implements AutoCloseable {
     private static void refuse(Socket s) {
         try (s) {
             s.setSoTimeout(REFUSAL_TIMEOUT_MILLIS);
-            PacketReader reader = new PacketReader(s.getInputStream());
+            PacketReader reader = new PacketReader(new java.io.BufferedInputStream(s.getInputStream()));
             PacketWriter writer = new PacketWriter(s.getOutputStream());
             while (true) {
                 PacketReader.Incoming in = reader.next();

@@ -36,8 +36,8 @@ final class GdbSession implements Runnable {
         boolean detached = false;
         try (socket) {
             socket.setTcpNoDelay(true);
-            PacketReader reader = new PacketReader(socket.getInputStream());
-            PacketWriter writer = new PacketWriter(socket.getOutputStream());
+            PacketReader reader = new PacketReader(new java.io.BufferedInputStream(socket.getInputStream()));
+            PacketWriter writer = new PacketWriter(new java.io.BufferedOutputStream(socket.getOutputStream()));
             Thread.ofPlatform().name("kvm4j-gdb-reader").daemon(true).start(() -> readLoop(reader));
             while (!finished) {
                 Object e = events.take();

@@ -18,6 +18,7 @@ final class RspClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(30_000);
+        socket.setTcpNoDelay(true); // gdb does too; without it each ack waits for a delayed ACK
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
