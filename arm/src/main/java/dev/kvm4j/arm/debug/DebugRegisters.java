@@ -3,7 +3,7 @@ package dev.kvm4j.arm.debug;
 import java.util.Optional;
 
 /**
- * Encodings of the hardware breakpoint and watchpoint registers (Arm ARM D13.3: DBGBCR<n>_EL1, DBGWCR<n>_EL1),
+ * Encodings of the hardware breakpoint and watchpoint registers (DBGBCR<n>_EL1, DBGWCR<n>_EL1 in the Arm ARM),
  * as KVM loads them from {@code kvm_guest_debug_arch} while it debugs the guest.
  */
 public final class DebugRegisters {

@@ -1,7 +1,7 @@
 package dev.kvm4j.arm.debug;
 
 /**
- * The parts of an exception syndrome (ESR_ELx, Arm ARM D17.2.37) a debug exit needs. KVM reports the syndrome
+ * The parts of an exception syndrome (ESR_ELx in the Arm ARM) a debug exit needs. KVM reports the syndrome
  * of the debug exception the guest took to EL2, so the exception classes are the "lower EL" ones.
  */
 public final class Esr {
