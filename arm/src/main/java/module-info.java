@@ -10,4 +10,5 @@ module dev.kvm4j.arm {
     exports dev.kvm4j.arm.cpu;
     exports dev.kvm4j.arm.run;
     exports dev.kvm4j.arm.state;
+    exports dev.kvm4j.arm.debug;
 }

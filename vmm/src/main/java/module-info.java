@@ -7,6 +7,7 @@ module dev.kvm4j.vmm {
     exports dev.kvm4j.vmm.cli;
     exports dev.kvm4j.vmm.device;
     exports dev.kvm4j.vmm.fdt;
+    exports dev.kvm4j.vmm.gdb;
     exports dev.kvm4j.vmm.loader;
     exports dev.kvm4j.vmm.machine;
     opens dev.kvm4j.vmm.cli to info.picocli;

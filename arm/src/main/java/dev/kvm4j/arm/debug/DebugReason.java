@@ -1,0 +1,29 @@
+package dev.kvm4j.arm.debug;
+
+/**
+ * Why a vCPU stopped with KVM_EXIT_DEBUG, decoded from the exit's syndrome by {@link DebugExit}. Each kind
+ * says what a debugger reports; {@link GuestBreak} is the guest's own breakpoint instruction, which belongs to
+ * the guest and must go back to it ({@link ExceptionInjector}).
+ */
+public sealed interface DebugReason {
+    /** The PC the vCPU stopped at. */
+    long pc();
+
+    /** A breakpoint instruction the debugger patched in (its address is in the {@link SoftwareBreakpoints} table). */
+    record SoftwareBreakpoint(long pc, InstructionSet set) implements DebugReason {}
+
+    /** A DBGBCR/DBGBVR breakpoint matched before the instruction at {@code pc} ran. */
+    record HardwareBreakpoint(long pc) implements DebugReason {}
+
+    /** A DBGWCR/DBGWVR watchpoint matched; {@code far} is the accessed address, the instruction did not complete. */
+    record Watchpoint(long pc, long far, boolean write) implements DebugReason {}
+
+    /** One instruction ran under KVM_GUESTDBG_SINGLESTEP. */
+    record SingleStep(long pc) implements DebugReason {}
+
+    /** A BRK/BKPT that is not in the debugger's table: the guest's own, to be re-injected. */
+    record GuestBreak(long pc, long esr, int comment) implements DebugReason {}
+
+    /** A syndrome a debug exit should never carry; reported, never guessed at. */
+    record Unknown(long pc, long esr) implements DebugReason {}
+}
