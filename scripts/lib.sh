@@ -32,7 +32,7 @@ find_jdk() {
 }
 
 # Debian packages the build and tests use on the host; installed only when missing.
-HOST_PACKAGES=(gcc gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross device-tree-compiler qemu-system-arm mmdebstrap cpio xz-utils zstd)
+HOST_PACKAGES=(gcc gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross device-tree-compiler qemu-system-arm mmdebstrap cpio xz-utils zstd gdb-multiarch)
 
 ensure_host_packages() {
     local missing=() p
