@@ -9,5 +9,7 @@ module dev.kvm4j.vmm {
     exports dev.kvm4j.vmm.fdt;
     exports dev.kvm4j.vmm.loader;
     exports dev.kvm4j.vmm.machine;
+    exports dev.kvm4j.vmm.snapshot;
+    exports dev.kvm4j.vmm.control;
     opens dev.kvm4j.vmm.cli to info.picocli;
 }
