@@ -21,10 +21,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Builds the machine on real KVM and runs it until the guest powers off: RAM, vCPUs, the in-kernel vGIC
- * (its addresses handed over only once the memory map is final), the PL011 in the MMIO map, and the arm
- * layer's run loop (a thread per vCPU). {@code --check} and {@code --dump-dtb} stop before any VM; the
- * host's KVM is reached only through {@link HostKvm}, so an x86 host never opens its /dev/kvm for them.
+ * The command line's driver of a {@link Machine}: {@code kvm4j run} builds one (the files read into RAM
+ * before /dev/kvm is opened) and {@code kvm4j restore} brings one back from a snapshot; either runs with
+ * the console, Ctrl-C and the optional control socket until the guest or the user ends it, then says why.
+ * {@code --check} and {@code --dump-dtb} stop before any VM; the host's KVM is reached only through
+ * {@link HostKvm}, so an x86 host never opens its /dev/kvm for them.
  */
 public final class KvmRunner implements MachineRunner {
     private final InputStream stdin;

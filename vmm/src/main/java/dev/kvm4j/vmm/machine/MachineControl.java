@@ -37,7 +37,7 @@ final class MachineControl implements Controllable {
 
     @Override
     public String quit() {
-        machine.requestStop("stopped through the control socket");
+        machine.requestStop(Stop.BY_CONTROL);
         return "stopping";
     }
 

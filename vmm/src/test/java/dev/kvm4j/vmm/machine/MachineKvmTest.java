@@ -324,6 +324,32 @@ class MachineKvmTest {
         }
     }
 
+    /** {@code kvm4j run --control SOCKET}: pause, snapshot, a bad command, resume and quit over the socket. */
+    @Test
+    void theControlSocketPausesSnapshotsAndQuitsARunningMachine() throws Exception {
+        Path sock = dir.resolve("vm.sock"), file = dir.resolve("control.snap");
+        GuestConsole console = new GuestConsole();
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        KvmRunner runner = new KvmRunner(java.io.InputStream.nullInputStream(), console, new java.io.PrintWriter(out, true));
+        var status = java.util.concurrent.CompletableFuture.supplyAsync(() -> dev.kvm4j.vmm.cli.Main.execute(new String[] {"run",
+                "--kernel", guest("Image").toString(), "--initrd", guest("initramfs-arm64.cpio.gz").toString(), "--cpus", "2",
+                "--memory", "256M", "--append", "console=ttyAMA0 quiet kvm4j.shell", "--control", sock.toString()},
+                runner, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)));
+        assertTrue(console.await("Type 'poweroff'", BOOT), "no shell; console:\n" + console.text() + err);
+        assertEquals("ok paused", dev.kvm4j.vmm.control.ControlServer.ask(sock, "pause"));
+        assertEquals("ok paused", dev.kvm4j.vmm.control.ControlServer.ask(sock, "status"));
+        String answer = dev.kvm4j.vmm.control.ControlServer.ask(sock, "snapshot " + file);
+        assertTrue(answer.startsWith("ok " + file + " "), answer);
+        assertTrue(dev.kvm4j.vmm.control.ControlServer.ask(sock, "reboot").startsWith("error unknown command"));
+        assertTrue(dev.kvm4j.vmm.control.ControlServer.ask(sock, "snapshot " + dir.resolve("no/such/dir.snap")).startsWith("error "));
+        assertEquals("ok running", dev.kvm4j.vmm.control.ControlServer.ask(sock, "resume"));
+        assertEquals("ok stopping", dev.kvm4j.vmm.control.ControlServer.ask(sock, "quit"));
+        assertEquals(0, status.get(2, TimeUnit.MINUTES), out + "\n" + err);
+        assertTrue(out.toString().contains("stopped through the control socket"), out.toString());
+        assertFalse(Files.exists(sock), "the socket file is removed");
+        assertEquals(2, SnapshotFile.read(file).state().vcpus().size());
+    }
+
     private static CpuState withoutCounters(CpuState s) {
         CpuState out = s;
         for (RegisterId id : s.ids()) if (RegisterClass.of(id).counter()) out = out.without(id);
