@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param gic      empty: "auto", the runner picks what KVM offers (v3 first)
  * @param dumpDtb  write the device tree there and stop instead of booting
  * @param check    judge the options and files (the device tree included) and stop: no VM, no /dev/kvm, no output
+ * @param noReboot a guest's reboot (PSCI SYSTEM_RESET) ends kvm4j instead of booting the machine again
+ * @param control  a Unix socket to listen on for pause, resume, snapshot FILE and quit
  */
 public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String append, int cpus, long memory,
                             Optional<GicVersion> gic, boolean aarch32, Optional<Path> dumpDtb,
-                            boolean timings, boolean verbose, boolean check) {
+                            boolean timings, boolean verbose, boolean check, boolean noReboot, Optional<Path> control) {
 
     public static final String DEFAULT_APPEND = "console=ttyAMA0";
     public static final int DEFAULT_CPUS = 1;
@@ -30,6 +32,7 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         Objects.requireNonNull(append);
         Objects.requireNonNull(gic);
         Objects.requireNonNull(dumpDtb);
+        Objects.requireNonNull(control);
         checkCpus(cpus, gic);
         checkMemory(memory, aarch32);
         checkAppend(append, aarch32);
@@ -37,7 +40,7 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
 
     /** The same machine with other boot files and command line (the default guest's, say). */
     public MachineConfig withGuest(Path kernel, Optional<Path> initrd, String append) {
-        return new MachineConfig(Optional.of(kernel), initrd, append, cpus, memory, gic, aarch32, dumpDtb, timings, verbose, check);
+        return new MachineConfig(Optional.of(kernel), initrd, append, cpus, memory, gic, aarch32, dumpDtb, timings, verbose, check, noReboot, control);
     }
 
     /** Guest RAM as placed in the memory map. */
@@ -86,12 +89,12 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
 
     /** Starts from the command line's defaults. */
     public static final class Builder {
-        private Path kernel, initrd, dumpDtb;
+        private Path kernel, initrd, dumpDtb, control;
         private String append = DEFAULT_APPEND;
         private int cpus = DEFAULT_CPUS;
         private long memory = DEFAULT_MEMORY;
         private GicVersion gic;
-        private boolean aarch32, timings, verbose, check;
+        private boolean aarch32, timings, verbose, check, noReboot;
 
         public Builder kernel(Path p) { kernel = p; return this; }
         public Builder initrd(Path p) { initrd = p; return this; }
@@ -104,10 +107,13 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         public Builder timings(boolean b) { timings = b; return this; }
         public Builder verbose(boolean b) { verbose = b; return this; }
         public Builder check(boolean b) { check = b; return this; }
+        public Builder noReboot(boolean b) { noReboot = b; return this; }
+        public Builder control(Path p) { control = p; return this; }
 
         public MachineConfig build() {
             return new MachineConfig(Optional.ofNullable(kernel), Optional.ofNullable(initrd), append, cpus, memory,
-                    Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose, check);
+                    Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose, check, noReboot,
+                    Optional.ofNullable(control));
         }
     }
 }

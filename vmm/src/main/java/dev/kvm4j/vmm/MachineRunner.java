@@ -1,5 +1,8 @@
 package dev.kvm4j.vmm;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 /**
  * What {@code kvm4j run} hands a checked config to: builds the machine, boots it and returns the exit
  * status kvm4j ends with (0 when the guest powered off). Errors the user can fix are thrown as
@@ -8,4 +11,9 @@ package dev.kvm4j.vmm;
 @FunctionalInterface
 public interface MachineRunner {
     int run(MachineConfig config) throws Exception;
+
+    /** {@code kvm4j restore FILE}: brings back the machine a snapshot holds and runs it like {@link #run}. */
+    default int restore(Path file, boolean verbose, boolean noReboot, Optional<Path> control) throws Exception {
+        throw new UnsupportedOperationException("this runner cannot restore snapshots");
+    }
 }

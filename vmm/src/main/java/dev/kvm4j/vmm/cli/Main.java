@@ -45,6 +45,8 @@ public final class Main implements Runnable {
         Errors errors = new Errors();
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand("run", new RunCommand(runner));
+        cl.addSubcommand("restore", new RestoreCommand(runner));
+        cl.addSubcommand("snapshot-info", new SnapshotInfoCommand());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(errors);

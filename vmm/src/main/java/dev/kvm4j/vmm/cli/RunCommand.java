@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
                 "  kvm4j run --kernel vmlinuz --append \"console=ttyAMA0 rdinit=/bin/sh\"",
                 "  kvm4j run --aarch32 --kernel vmlinuz-armmp --initrd initrd.img --gic v2",
                 "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb",
-                "  kvm4j run --kernel Image --initrd initrd.img --check"})
+                "  kvm4j run --kernel Image --initrd initrd.img --check",
+                "  kvm4j run --cpus 2 --control /tmp/vm.sock   (then: echo 'snapshot vm.snap' | socat - UNIX:/tmp/vm.sock)"})
 public final class RunCommand implements Callable<Integer> {
     private final MachineRunner runner;
 
@@ -57,6 +58,13 @@ public final class RunCommand implements Callable<Integer> {
             + "is started and /dev/kvm is not opened. Silent with status 0 when all is well; one line and status 2 otherwise."})
     boolean check;
 
+    @Option(names = "--no-reboot", description = "When the guest reboots (PSCI SYSTEM_RESET), end kvm4j instead of booting the machine again.")
+    boolean noReboot;
+
+    @Option(names = "--control", paramLabel = "SOCKET", description = {"Listen on this Unix socket for one-line commands: "
+            + "pause, resume, snapshot FILE, status, quit; each is answered with one line, 'ok ...' or 'error ...'."})
+    Path control;
+
     @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
     boolean timings;
 
@@ -74,6 +82,7 @@ public final class RunCommand implements Callable<Integer> {
 
     MachineConfig config() {
         return MachineConfig.builder().kernel(kernel).initrd(initrd).append(append).cpus(cpus).memory(memory).gic(gic)
-                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).check(check).build();
+                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).check(check).noReboot(noReboot)
+                .control(control).build();
     }
 }

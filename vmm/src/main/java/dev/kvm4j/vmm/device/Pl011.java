@@ -235,6 +235,75 @@ public final class Pl011 implements MmioHandler {
         txCount = 0;
     }
 
+    /**
+     * The UART's whole state, for a snapshot: the registers, the TX-interrupt latch, the IRQ line's level,
+     * the bytes received and not yet read (FIFO and backlog, oldest first) and the bytes held in the TX FIFO
+     * while the transmitter was disabled. What was transmitted is flushed to the console first.
+     */
+    public record State(int cr, int lcrH, int ibrd, int fbrd, int ifls, int imsc, int ilpr, int dmacr,
+                        boolean txRaw, boolean irqLevel, byte[] rx, byte[] txHeld) {
+        public State {
+            rx = rx.clone();
+            txHeld = txHeld.clone();
+            if (rx.length > BACKLOG) throw new IllegalArgumentException("a PL011 holds at most " + BACKLOG + " received bytes, not " + rx.length);
+            if (txHeld.length > FIFO_DEPTH) throw new IllegalArgumentException("a PL011's TX FIFO holds at most " + FIFO_DEPTH + " bytes, not " + txHeld.length);
+        }
+
+        @Override public byte[] rx() { return rx.clone(); }
+
+        @Override public byte[] txHeld() { return txHeld.clone(); }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && cr == s.cr && lcrH == s.lcrH && ibrd == s.ibrd && fbrd == s.fbrd && ifls == s.ifls
+                    && imsc == s.imsc && ilpr == s.ilpr && dmacr == s.dmacr && txRaw == s.txRaw && irqLevel == s.irqLevel
+                    && java.util.Arrays.equals(rx, s.rx) && java.util.Arrays.equals(txHeld, s.txHeld);
+        }
+
+        @Override
+        public int hashCode() { return java.util.Objects.hash(cr, lcrH, imsc, java.util.Arrays.hashCode(rx)); }
+    }
+
+    /** The largest backlog of received bytes a {@link State} may carry. */
+    public static int maxReceived() { return BACKLOG; }
+
+    /** The TX FIFO's depth, the most held bytes a {@link State} may carry. */
+    public static int fifoDepthMax() { return FIFO_DEPTH; }
+
+    /** The state now; call while no vCPU runs (the machine is paused) for a consistent snapshot. */
+    public synchronized State save() {
+        flushTx();
+        byte[] received = new byte[rxCount];
+        for (int i = 0; i < rxCount; i++) received[i] = rx[(rxHead + i) % rx.length];
+        return new State(cr, lcrH, ibrd, fbrd, ifls, imsc, ilpr, dmacr, txRaw, irqLevel, received,
+                java.util.Arrays.copyOf(txFifo, txHeld));
+    }
+
+    /**
+     * Takes {@code s} as the UART's state and drives the IRQ line to its level (the vGIC's line level is
+     * restored separately; driving it again keeps the two in step whatever order the restore took).
+     */
+    public synchronized void restore(State s) {
+        cr = s.cr & 0xffff;
+        lcrH = s.lcrH & 0xff;
+        ibrd = s.ibrd & 0xffff;
+        fbrd = s.fbrd & 0x3f;
+        ifls = s.ifls & 0x3f;
+        imsc = s.imsc & INT_ALL;
+        ilpr = s.ilpr & 0xff;
+        dmacr = s.dmacr & 0x7;
+        txRaw = s.txRaw;
+        byte[] received = s.rx;
+        System.arraycopy(received, 0, rx, 0, received.length);
+        rxHead = 0;
+        rxCount = received.length;
+        System.arraycopy(s.txHeld, 0, txFifo, 0, s.txHeld.length);
+        txHeld = s.txHeld.length;
+        txCount = 0;
+        irqLevel = (rawInterrupts() & imsc) != 0;
+        irq.set(irqLevel);
+    }
+
     private void updateIrq() {
         boolean level = (rawInterrupts() & imsc) != 0;
         if (level != irqLevel) {

@@ -1,27 +1,14 @@
 package dev.kvm4j.vmm.machine;
 
-import dev.kvm4j.arm.VcpuFeature;
-import dev.kvm4j.arm.VcpuInit;
-import dev.kvm4j.arm.gic.AddressRange;
-import dev.kvm4j.arm.gic.GicLayout;
 import dev.kvm4j.arm.gic.GicVersion;
-import dev.kvm4j.arm.gic.Interrupts;
-import dev.kvm4j.arm.gic.Vgic;
-import dev.kvm4j.arm.regs.CoreRegister;
-import dev.kvm4j.arm.run.MachineLoop;
-import dev.kvm4j.arm.run.MmioMap;
-import dev.kvm4j.arm.run.UnmappedPolicy;
 import dev.kvm4j.kvm.GuestMemory;
-import dev.kvm4j.kvm.Kvm;
-import dev.kvm4j.kvm.Vcpu;
-import dev.kvm4j.kvm.Vm;
 import dev.kvm4j.vmm.Boot;
 import dev.kvm4j.vmm.BootTimeline;
 import dev.kvm4j.vmm.ConfigException;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
-import dev.kvm4j.vmm.device.Pl011;
+import dev.kvm4j.vmm.control.ControlServer;
 import dev.kvm4j.vmm.fdt.DtbFile;
 import dev.kvm4j.vmm.loader.BootFiles;
 import dev.kvm4j.vmm.loader.BootPlan;
@@ -31,19 +18,16 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
+import java.util.Optional;
 
 /**
- * Builds the machine on real KVM and runs it until the guest powers off: RAM, vCPUs, the in-kernel vGIC
- * (its addresses handed over only once the memory map is final), the PL011 in the MMIO map, and the arm
- * layer's run loop (a thread per vCPU). {@code --check} and {@code --dump-dtb} stop before any VM; the
- * host's KVM is reached only through {@link HostKvm}, so an x86 host never opens its /dev/kvm for them.
+ * The command line's driver of a {@link Machine}: {@code kvm4j run} builds one (the files read into RAM
+ * before /dev/kvm is opened) and {@code kvm4j restore} brings one back from a snapshot; either runs with
+ * the console, Ctrl-C and the optional control socket until the guest or the user ends it, then says why.
+ * {@code --check} and {@code --dump-dtb} stop before any VM; the host's KVM is reached only through
+ * {@link HostKvm}, so an x86 host never opens its /dev/kvm for them.
  */
 public final class KvmRunner implements MachineRunner {
-    private static final int NR_IRQS = 64 + Vgic.PRIVATE_IRQS;
-
     private final InputStream stdin;
     private final OutputStream console;
     private final PrintWriter out;
@@ -121,94 +105,62 @@ public final class KvmRunner implements MachineRunner {
         return 0;
     }
 
+    /** Boots the machine and drives it until it ends; the files already read are read again by the machine. */
     private int boot(MachineConfig config, BootFiles files, GuestMemory ram, BootTimeline timeline) throws Exception {
-        List<Vcpu> vcpus = new ArrayList<>();
-        // Closed in reverse: the vGIC, the vCPUs, the VM, and only then the RAM its memory slot points at.
-        try (ram; Kvm kvm = host.openArm();
-             Vm vm = kvm.createVm();
-             AutoCloseable closeVcpus = () -> vcpus.forEach(Vcpu::close)) {
-            vm.addMemory(0, ram);
-            try (Vgic vgic = Vgic.create(vm, config.gic().orElse(GicVersion.AUTO))) {
-                timeline.mark(BootTimeline.VM_CREATED);
-                GicVersion gic = vgic.version();
-                BootPlan plan = Boot.prepare(config, files, gic, ram);
-                timeline.mark(BootTimeline.LOADED);
-                createVcpus(vm, config, vcpus);
-                AddressRange uartRange = new AddressRange("PL011 UART", Layout.UART_BASE, Layout.UART_SIZE);
-                vgic.setAddresses(gicLayout(gic, config.cpus()),
-                        List.of(new AddressRange("RAM", Layout.RAM_BASE, config.memory()), uartRange));
-                vgic.initialise(NR_IRQS, vcpus);
-                setBootRegisters(vcpus.get(0), plan);
-                if (config.verbose()) out.println("kvm4j: " + plan.state() + " guest, " + gic.label()
-                        + String.format(", entry 0x%x, device tree at 0x%x", plan.entry(), plan.dtbAddress()));
-                out.flush();
-                return runUntilStopped(config, vm, vcpus, vgic.interrupts(), uartRange, timeline);
-            }
-        }
+        Machine machine = Machine.build(config, options(config.verbose(), !config.noReboot(), timeline), ram, files);
+        return drive(machine, config.timings(), config.control(), timeline);
+    }
+
+    /** {@code kvm4j restore FILE}: the machine a snapshot holds, brought back and driven like a booted one. */
+    @Override
+    public int restore(Path file, boolean verbose, boolean noReboot, Optional<Path> control) throws Exception {
+        BootTimeline timeline = new BootTimeline();
+        long t0 = System.nanoTime();
+        Machine machine = Machine.restore(file, options(verbose, !noReboot, timeline));
+        if (verbose) out.printf("kvm4j: restored %s in %d ms%n", file, (System.nanoTime() - t0) / 1_000_000);
+        out.flush();
+        return drive(machine, false, control, timeline);
+    }
+
+    private Machine.Options options(boolean verbose, boolean reboot, BootTimeline timeline) {
+        return Machine.options().console(console).input(stdin).host(host).reboot(reboot).timeline(timeline)
+                .log(line -> {
+                    if (verbose || line.contains("reboot")) {
+                        out.println("kvm4j: " + line);
+                        out.flush();
+                    }
+                });
     }
 
     /**
-     * Runs the vCPUs on the arm layer's loop until the guest or the user ends the machine, then shows the
-     * guest's last output and why it ended. An unmapped access stops it: a guest kvm4j boots should touch
-     * only what the device tree describes, so such an access is a bug worth a clear message rather than an
-     * abort the guest may swallow.
+     * Runs the machine until the guest or the user ends it, with the control socket if asked for, then
+     * shows the guest's last output and why it ended.
      */
-    private int runUntilStopped(MachineConfig config, Vm vm, List<Vcpu> vcpus, Interrupts irqs, AddressRange uartRange,
-                                BootTimeline timeline) throws InterruptedException {
-        try (ConsoleOutput screen = new ConsoleOutput(console)) {
-            Pl011 uart = new Pl011(new FirstByteStream(screen, timeline), irqs.spiLine(Layout.UART_SPI)::set);
-            MmioMap mmio = new MmioMap().add(uartRange, uart);
-            try (MachineLoop loop = new MachineLoop(vm, vcpus, mmio, UnmappedPolicy.STOP);
-                 UserStop userStop = UserStop.install(() -> loop.stop(Stop.BY_USER))) {
-                Stop.Reason reason;
-                timeline.mark(BootTimeline.FIRST_INSTRUCTION);
-                loop.start();
-                try (ConsoleInput input = ConsoleInput.start(stdin, uart::receive)) {
-                    // await() returns only once every vCPU thread is out of KVM_RUN, including vCPUs PSCI holds off.
-                    reason = Stop.of(loop.await());
+    private int drive(Machine machine, boolean timings, Optional<Path> control, BootTimeline timeline) throws Exception {
+        try (machine) {
+            ControlServer server = control.isPresent() ? ControlServer.open(control.get(), new MachineControl(machine)) : null;
+            try (UserStop userStop = UserStop.install(() -> {
+                try {
+                    machine.stop(Stop.BY_USER);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                uart.flush();
-                long dropped = screen.close(ConsoleOutput.DEFAULT_PATIENCE);
+            })) {
+                machine.start();
+                Stop.Reason reason = Stop.of(machine.await());
+                long dropped = machine.finishConsole();
                 timeline.mark(BootTimeline.EXIT);
                 out.println();
                 out.println("kvm4j: " + reason.message());
                 if (dropped > 0) {
                     out.println("kvm4j: " + dropped + " bytes of the guest's console output were dropped: the terminal did not take them in time");
                 }
-                if (config.timings()) out.print(timeline.report());
+                if (timings) out.print(timeline.report());
                 out.flush();
                 return reason.exitStatus();
+            } finally {
+                if (server != null) server.close();
             }
         }
-    }
-
-    /** vCPU 0 boots; the others start powered off until the guest's PSCI CPU_ON, on the same target. */
-    private static void createVcpus(Vm vm, MachineConfig config, List<Vcpu> vcpus) {
-        VcpuFeature[] features = config.aarch32()
-                ? new VcpuFeature[] {VcpuFeature.PSCI_0_2, VcpuFeature.EL1_32BIT}
-                : new VcpuFeature[] {VcpuFeature.PSCI_0_2};
-        Vcpu first = vm.createVcpu(0);
-        vcpus.add(first);
-        VcpuInit boot = VcpuInit.initialise(vm, first, features);
-        EnumSet<VcpuFeature> secondary = EnumSet.copyOf(boot.features());
-        secondary.add(VcpuFeature.POWER_OFF);
-        VcpuInit parked = new VcpuInit(boot.target(), secondary);
-        for (int i = 1; i < config.cpus(); i++) {
-            Vcpu v = vm.createVcpu(i);
-            vcpus.add(v);
-            parked.apply(v);
-        }
-    }
-
-    /** The kernel's boot protocol: PC at the entry, x0..x3 (r0..r2 for AArch32) as the loader says. */
-    private static void setBootRegisters(Vcpu vcpu, BootPlan plan) {
-        vcpu.setOneReg(CoreRegister.PC.id(), plan.registers().pc());
-        for (int n = 0; n < 4; n++) vcpu.setOneReg(CoreRegister.x(n).id(), plan.registers().gpr(n));
-    }
-
-    private static GicLayout gicLayout(GicVersion gic, int cpus) {
-        return gic == GicVersion.V2
-                ? new GicLayout.V2(Layout.GIC_DIST_BASE, Layout.GIC_V2_CPU_BASE)
-                : new GicLayout.V3(Layout.GIC_DIST_BASE, Layout.GIC_V3_REDIST_BASE, cpus);
     }
 }

@@ -1,0 +1,180 @@
+package dev.kvm4j.vmm.snapshot;
+
+import dev.kvm4j.arm.VcpuFeature;
+import dev.kvm4j.arm.gic.GicVersion;
+import dev.kvm4j.arm.regs.CpuState;
+import dev.kvm4j.arm.regs.RegisterId;
+import dev.kvm4j.arm.regs.RegisterValue;
+import dev.kvm4j.arm.state.StateCodec;
+import dev.kvm4j.arm.state.StateFormatException;
+import dev.kvm4j.arm.state.VcpuExtraState;
+import dev.kvm4j.vmm.device.Pl011;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The byte form of the CONF, VCPU and UART sections (see {@link SnapshotFormat}). */
+final class SectionCodec {
+    private SectionCodec() {}
+
+    /** Far above any kernel's list (259 on 6.12, a few hundred more with SVE). */
+    private static final int MAX_REGISTERS = 1 << 16;
+    private static final int MAX_STRING = 1 << 16;
+
+    static byte[] encode(SnapshotConfig c) {
+        return write(out -> {
+            string(out, c.kernel().map(Path::toString).orElse(""));
+            string(out, c.initrd().map(Path::toString).orElse(""));
+            string(out, c.append());
+            out.writeInt(c.cpus());
+            out.writeLong(c.memory());
+            out.writeByte(c.gic() == GicVersion.V3 ? 3 : 2);
+            out.writeBoolean(c.aarch32());
+            out.writeInt(c.nrIrqs());
+            out.writeLong(c.ramBase());
+            out.writeLong(c.gicDistBase());
+            out.writeLong(c.gicSecondBase());
+            out.writeLong(c.uartBase());
+            out.writeInt(c.uartSpi());
+        });
+    }
+
+    static SnapshotConfig decodeConfig(PayloadReader in) {
+        Optional<Path> kernel = path(in.string("kernel path", MAX_STRING), in);
+        Optional<Path> initrd = path(in.string("initrd path", MAX_STRING), in);
+        String append = in.string("kernel command line", MAX_STRING);
+        int cpus = (int) Math.min(in.u32("vCPU count"), Integer.MAX_VALUE);
+        if (cpus < 1 || cpus > GicVersion.V3.maxVcpus()) throw in.corrupt("vCPU count " + cpus + " is out of range");
+        long memory = in.u64("memory size");
+        if (memory <= 0 || memory % SnapshotFormat.PAGE_SIZE != 0) throw in.corrupt("memory size " + memory + " is not a positive multiple of 4 KiB");
+        long limit = dev.kvm4j.vmm.Layout.RAM_END_LIMIT_AARCH64 - dev.kvm4j.vmm.Layout.RAM_BASE;
+        if (memory > limit) throw in.corrupt("memory size " + memory + " is more than a kvm4j machine has (" + limit + ")");
+        GicVersion gic = switch (in.u8("GIC version")) {
+            case 2 -> GicVersion.V2;
+            case 3 -> GicVersion.V3;
+            default -> throw in.corrupt("GIC version is neither 2 nor 3");
+        };
+        boolean aarch32 = in.bool("aarch32");
+        int nrIrqs = (int) Math.min(in.u32("nrIrqs"), Integer.MAX_VALUE);
+        if (nrIrqs < 64 || nrIrqs > 1024 || nrIrqs % 32 != 0) throw in.corrupt("nrIrqs " + nrIrqs + " is not a multiple of 32 in [64, 1024]");
+        long ramBase = in.u64("RAM base"), dist = in.u64("GIC distributor base"), second = in.u64("GIC CPU/redistributor base"),
+                uart = in.u64("UART base");
+        int spi = (int) Math.min(in.u32("UART SPI"), Integer.MAX_VALUE);
+        in.expectEnd();
+        return new SnapshotConfig(kernel, initrd, append, cpus, memory, gic, aarch32, nrIrqs, ramBase, dist, second, uart, spi);
+    }
+
+    private static Optional<Path> path(String s, PayloadReader in) {
+        if (s.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(Path.of(s));
+        } catch (InvalidPathException e) {
+            throw in.corrupt("path " + s + " is not a path here");
+        }
+    }
+
+    static byte[] encode(VcpuSnapshot v) {
+        return write(out -> {
+            out.writeInt(v.id());
+            out.writeInt(v.target());
+            out.writeByte(v.features().size());
+            for (VcpuFeature f : EnumSet.copyOf(v.features().isEmpty() ? EnumSet.noneOf(VcpuFeature.class) : v.features())) {
+                out.writeByte(f.bit());
+            }
+            out.writeInt(v.registers().size());
+            for (Map.Entry<RegisterId, RegisterValue> e : v.registers().values().entrySet()) {
+                out.writeLong(e.getKey().value());
+                byte[] b = e.getValue().bytes();
+                out.writeShort(b.length);
+                out.write(b);
+            }
+            byte[] extra = StateCodec.encode(v.extra());
+            out.writeInt(extra.length);
+            out.write(extra);
+        });
+    }
+
+    static VcpuSnapshot decodeVcpu(PayloadReader in) {
+        long id = in.u32("vCPU id");
+        if (id > Integer.MAX_VALUE) throw in.corrupt("vCPU id " + id + " is out of range");
+        int target = (int) in.u32("vCPU target");
+        int n = in.u8("feature count");
+        EnumSet<VcpuFeature> features = EnumSet.noneOf(VcpuFeature.class);
+        for (int i = 0; i < n; i++) {
+            int bit = in.u8("feature bit");
+            VcpuFeature f = null;
+            for (VcpuFeature candidate : VcpuFeature.values()) if (candidate.bit() == bit) f = candidate;
+            if (f == null) throw in.corrupt("vCPU feature bit " + bit + " is not one kvm4j knows");
+            features.add(f);
+        }
+        int m = in.count("register count", MAX_REGISTERS, 8 + 2 + 1);
+        Map<RegisterId, RegisterValue> registers = new LinkedHashMap<>();
+        for (int i = 0; i < m; i++) {
+            RegisterId rid = RegisterId.of(in.u64("register id"));
+            int size = in.u16("register size");
+            if (size != rid.size()) throw in.corrupt(String.format("register 0x%x is %d bytes by its id, the file gives %d", rid.value(), rid.size(), size));
+            if (registers.put(rid, RegisterValue.ofBytes(in.bytes(size, "register value"))) != null) {
+                throw in.corrupt(String.format("register 0x%x appears twice", rid.value()));
+            }
+        }
+        int k = in.count("power/events length", 1024, 1);
+        VcpuExtraState extra;
+        try {
+            extra = StateCodec.decodeVcpu(in.bytes(k, "power/events"));
+        } catch (StateFormatException e) {
+            throw in.corrupt(e.getMessage());
+        }
+        in.expectEnd();
+        return new VcpuSnapshot((int) id, target, features, CpuState.of(registers), extra);
+    }
+
+    static byte[] encode(Pl011.State s) {
+        return write(out -> {
+            for (int v : new int[] {s.cr(), s.lcrH(), s.ibrd(), s.fbrd(), s.ifls(), s.imsc(), s.ilpr(), s.dmacr()}) out.writeInt(v);
+            out.writeBoolean(s.txRaw());
+            out.writeBoolean(s.irqLevel());
+            out.writeInt(s.rx().length);
+            out.write(s.rx());
+            out.writeInt(s.txHeld().length);
+            out.write(s.txHeld());
+        });
+    }
+
+    static Pl011.State decodeUart(PayloadReader in) {
+        int[] r = new int[8];
+        String[] names = {"CR", "LCR_H", "IBRD", "FBRD", "IFLS", "IMSC", "ILPR", "DMACR"};
+        for (int i = 0; i < r.length; i++) r[i] = (int) in.u32("UART " + names[i]);
+        boolean txRaw = in.bool("UART TX interrupt"), level = in.bool("UART IRQ level");
+        byte[] rx = in.bytes(in.count("UART received bytes", Pl011.maxReceived(), 1), "UART received bytes");
+        byte[] tx = in.bytes(in.count("UART TX FIFO bytes", Pl011.fifoDepthMax(), 1), "UART TX FIFO bytes");
+        in.expectEnd();
+        return new Pl011.State(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], txRaw, level, rx, tx);
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    interface Body { void write(DataOutputStream out) throws IOException; }
+
+    static byte[] write(Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            body.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+}
