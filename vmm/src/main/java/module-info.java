@@ -10,5 +10,6 @@ module dev.kvm4j.vmm {
     exports dev.kvm4j.vmm.gdb;
     exports dev.kvm4j.vmm.loader;
     exports dev.kvm4j.vmm.machine;
+    exports dev.kvm4j.vmm.virtio;
     opens dev.kvm4j.vmm.cli to info.picocli;
 }
