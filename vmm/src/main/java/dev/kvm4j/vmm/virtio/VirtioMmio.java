@@ -247,9 +247,11 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
         synchronized (this) {
             if (broken) return;
             broken = true;
+        }
+        problems.problem(device.name(), why + "; device needs reset"); // heard before the driver can see the bit
+        synchronized (this) {
             status |= S_NEEDS_RESET;
         }
-        problems.problem(device.name(), why + "; device needs reset");
         raise(INT_CONFIG_CHANGE);
     }
 
