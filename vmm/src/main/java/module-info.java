@@ -12,5 +12,6 @@ module dev.kvm4j.vmm {
     exports dev.kvm4j.vmm.machine;
     exports dev.kvm4j.vmm.snapshot;
     exports dev.kvm4j.vmm.control;
+    exports dev.kvm4j.vmm.virtio;
     opens dev.kvm4j.vmm.cli to info.picocli;
 }

@@ -182,6 +182,76 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code KVM_IOEVENTFD}: from now on a guest MMIO write of {@code length} bytes (1, 2, 4 or 8; 0 = any
+     * length) to {@code address} signals {@code eventFd} in the kernel instead of exiting to the vCPU thread.
+     * With {@code datamatch}, only a write of that value does; other writes exit as before.
+     */
+    public IoEventFd ioEventFd(EventFd eventFd, long address, int length, java.util.OptionalLong datamatch) {
+        if (length != 0 && length != 1 && length != 2 && length != 4 && length != 8) {
+            throw new IllegalArgumentException("an ioeventfd covers 0, 1, 2, 4 or 8 bytes, not " + length);
+        }
+        if (datamatch.isPresent() && length == 0) throw new IllegalArgumentException("an ioeventfd with a datamatch needs a length");
+        IoEventFd registration = new IoEventFd(this, eventFd, address, length, datamatch);
+        ioEventFdCall(registration, 0, "KVM_IOEVENTFD");
+        return registration;
+    }
+
+    /** {@link #ioEventFd(EventFd, long, int, java.util.OptionalLong)} for any value written. */
+    public IoEventFd ioEventFd(EventFd eventFd, long address, int length) {
+        return ioEventFd(eventFd, address, length, java.util.OptionalLong.empty());
+    }
+
+    void ioEventFdDeassign(IoEventFd registration) {
+        if (handle.isClosed()) return; // the registration went with the VM, or goes with it
+        ioEventFdCall(registration, KVM_IOEVENTFD_FLAG_DEASSIGN, "KVM_IOEVENTFD (deassign)");
+    }
+
+    private void ioEventFdCall(IoEventFd r, int extraFlags, String name) {
+        int fd = r.eventFd().acquire(name);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(STRUCT_KVM_IOEVENTFD);
+            int flags = extraFlags | (r.datamatch().isPresent() ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0);
+            Structs.put(STRUCT_KVM_IOEVENTFD, s, "datamatch", r.datamatch().orElse(0));
+            Structs.put(STRUCT_KVM_IOEVENTFD, s, "addr", r.address());
+            Structs.put(STRUCT_KVM_IOEVENTFD, s, "len", r.length());
+            Structs.put(STRUCT_KVM_IOEVENTFD, s, "fd", fd);
+            Structs.put(STRUCT_KVM_IOEVENTFD, s, "flags", flags);
+            handle.ioctl(name, KVM_IOEVENTFD, s);
+        } finally {
+            r.eventFd().release();
+        }
+    }
+
+    /**
+     * {@code KVM_IRQFD}: from now on a signal of {@code eventFd} injects an edge on {@code gsi} (arm64 with a
+     * vGIC: GSI n = SPI n = INTID 32 + n). Needs an in-kernel interrupt controller (vGIC, x86's irqchip).
+     */
+    public IrqFd irqFd(EventFd eventFd, int gsi) {
+        if (gsi < 0) throw new IllegalArgumentException("GSI " + gsi + " is negative");
+        IrqFd registration = new IrqFd(this, eventFd, gsi);
+        irqFdCall(registration, 0, "KVM_IRQFD");
+        return registration;
+    }
+
+    void irqFdDeassign(IrqFd registration) {
+        if (handle.isClosed()) return;
+        irqFdCall(registration, KVM_IRQFD_FLAG_DEASSIGN, "KVM_IRQFD (deassign)");
+    }
+
+    private void irqFdCall(IrqFd r, int flags, String name) {
+        int fd = r.eventFd().acquire(name);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(STRUCT_KVM_IRQFD);
+            Structs.put(STRUCT_KVM_IRQFD, s, "fd", fd);
+            Structs.put(STRUCT_KVM_IRQFD, s, "gsi", r.gsi());
+            Structs.put(STRUCT_KVM_IRQFD, s, "flags", flags);
+            handle.ioctl(name, KVM_IRQFD, s);
+        } finally {
+            r.eventFd().release();
+        }
+    }
+
     /** An arch-specific VM ioctl (e.g. {@code KVM_ARM_PREFERRED_TARGET}); errno becomes a {@link KvmException}. */
     public int ioctl(String name, long request, MemorySegment arg) { return handle.ioctl(name, request, arg); }
 

@@ -12,6 +12,7 @@ public enum Capability {
     NR_MEMSLOTS(10),
     SYNC_MMU(16),
     IOEVENTFD(36),
+    IRQFD(32),
     SET_GUEST_DEBUG(23),
     ONE_REG(70),
     ARM_PSCI(87),

@@ -23,6 +23,8 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_VCPU = io(KVMIO, 0x41);
     public static final long KVM_GET_DIRTY_LOG = iow(KVMIO, 0x42, KvmStructs.STRUCT_KVM_DIRTY_LOG.byteSize());
     public static final long KVM_SET_USER_MEMORY_REGION = iow(KVMIO, 0x46, KvmStructs.STRUCT_KVM_USERSPACE_MEMORY_REGION.byteSize());
+    public static final long KVM_IRQFD = iow(KVMIO, 0x76, KvmStructs.STRUCT_KVM_IRQFD.byteSize());
+    public static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmStructs.STRUCT_KVM_IOEVENTFD.byteSize());
     public static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmStructs.STRUCT_KVM_IRQ_LEVEL.byteSize());
     public static final long KVM_CREATE_DEVICE = iowr(KVMIO, 0xe0, KvmStructs.STRUCT_KVM_CREATE_DEVICE.byteSize());
 
@@ -41,4 +43,8 @@ public final class KvmIoctls {
     public static final int KVM_MEM_LOG_DIRTY_PAGES = 1;
     public static final int KVM_MEM_READONLY = 2;
     public static final int KVM_CREATE_DEVICE_TEST = 1;
+    public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1;
+    public static final int KVM_IOEVENTFD_FLAG_PIO = 2;
+    public static final int KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
+    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1;
 }

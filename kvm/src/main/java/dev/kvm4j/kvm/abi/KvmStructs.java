@@ -53,6 +53,22 @@ public final class KvmStructs {
             JAVA_LONG.withName("attr"),
             JAVA_LONG.withName("addr")).withName("kvm_device_attr");
 
+    /** {@code fd} is signed in C; {@code pad} keeps the struct at 64 bytes. */
+    public static final StructLayout STRUCT_KVM_IOEVENTFD = MemoryLayout.structLayout(
+            JAVA_LONG.withName("datamatch"),
+            JAVA_LONG.withName("addr"),
+            JAVA_INT.withName("len"),
+            JAVA_INT.withName("fd"),
+            JAVA_INT.withName("flags"),
+            MemoryLayout.sequenceLayout(36, JAVA_BYTE).withName("pad")).withName("kvm_ioeventfd");
+
+    public static final StructLayout STRUCT_KVM_IRQFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_INT.withName("gsi"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("resamplefd"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("pad")).withName("kvm_irqfd");
+
     private static final UnionLayout STRUCT_KVM_RUN_EXIT = MemoryLayout.unionLayout(
             MemoryLayout.structLayout(JAVA_LONG.withName("hardware_exit_reason")).withName("hw"),
             MemoryLayout.structLayout(
@@ -100,5 +116,5 @@ public final class KvmStructs {
     /** Every layout the ABI check compares with the kernel's headers. */
     public static final java.util.List<StructLayout> ALL = java.util.List.of(
             STRUCT_KVM_USERSPACE_MEMORY_REGION, STRUCT_KVM_DIRTY_LOG, STRUCT_KVM_IRQ_LEVEL, STRUCT_KVM_ONE_REG, STRUCT_KVM_REG_LIST,
-            STRUCT_KVM_CREATE_DEVICE, STRUCT_KVM_DEVICE_ATTR);
+            STRUCT_KVM_CREATE_DEVICE, STRUCT_KVM_DEVICE_ATTR, STRUCT_KVM_IOEVENTFD, STRUCT_KVM_IRQFD);
 }

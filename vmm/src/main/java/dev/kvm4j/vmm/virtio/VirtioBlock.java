@@ -1,0 +1,173 @@
+package dev.kvm4j.vmm.virtio;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * virtio-blk (ID 2) over a raw image file. Requests: IN (read), OUT (write), FLUSH ({@code fdatasync}),
+ * GET_ID (a 20-byte serial). A request whose range is not whole 512-byte sectors inside the disk gets
+ * VIRTIO_BLK_S_IOERR and touches nothing: no access ever leaves the file's range. The image is locked while
+ * open (exclusive read-write, shared read-only), so a second kvm4j cannot write it at the same time.
+ */
+public final class VirtioBlock implements VirtioDevice {
+    public static final int DEVICE_ID = 2;
+    public static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8;
+    public static final int S_OK = 0, S_IOERR = 1, S_UNSUPP = 2;
+    public static final long F_SEG_MAX = 1L << 2, F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9;
+    static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 256;
+    /** Segments per request besides header and status (Linux asks for seg_max). */
+    static final int SEG_MAX = QUEUE_SIZE - 2;
+    /** File I/O goes in pieces of at most this much (a descriptor may be up to 4 GiB). */
+    private static final int CHUNK = 1 << 30;
+
+    private final Path path;
+    private final FileChannel file;
+    private final FileLock lock;
+    private final boolean readOnly;
+    private final long capacity;
+    private final byte[] serial;
+
+    private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial) {
+        this.path = path;
+        this.file = file;
+        this.lock = lock;
+        this.readOnly = readOnly;
+        this.capacity = capacity;
+        this.serial = serial.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Opens {@code path} as a disk. The disk's size is the file's, rounded down to whole sectors.
+     *
+     * @throws IOException with one line saying what holds the image when it is locked elsewhere
+     */
+    public static VirtioBlock open(Path path, boolean readOnly) throws IOException {
+        FileChannel file = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            FileLock lock;
+            try {
+                lock = file.tryLock(0, Long.MAX_VALUE, readOnly);
+            } catch (OverlappingFileLockException e) {
+                throw new IOException("disk image " + path + " is already open in this process: open it once");
+            }
+            if (lock == null) {
+                throw new IOException("disk image " + path + " is in use" + LockHolder.describe(path)
+                        + ": stop that VM, or give this one a copy" + (readOnly ? "" : " or open it read-only"));
+            }
+            long capacity = file.size() / SECTOR * SECTOR;
+            String name = path.getFileName() == null ? "disk" : path.getFileName().toString();
+            return new VirtioBlock(path, file, lock, readOnly, capacity, name);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    public boolean readOnly() { return readOnly; }
+
+    /** The disk's size in bytes (whole sectors). */
+    public long capacity() { return capacity; }
+
+    @Override public int deviceId() { return DEVICE_ID; }
+    @Override public long features() { return F_SEG_MAX | F_BLK_SIZE | F_FLUSH | (readOnly ? F_RO : 0); }
+    @Override public int queueCount() { return 1; }
+    @Override public int queueMaxSize(int q) { return QUEUE_SIZE; }
+    @Override public String name() { return "virtio-blk " + path; }
+
+    /** struct virtio_blk_config: capacity (sectors), size_max, seg_max, geometry, blk_size. */
+    @Override
+    public byte[] config() {
+        ByteBuffer c = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        c.putLong(0, capacity / SECTOR).putInt(12, SEG_MAX).putInt(20, SECTOR);
+        return c.array();
+    }
+
+    @Override
+    public int handle(int q, DescriptorChain chain) throws VirtioViolation {
+        if (chain.readableLength() < HEADER) {
+            throw new VirtioViolation("block request " + chain.head() + ": " + chain.readableLength() + " readable bytes, the header needs 16");
+        }
+        if (chain.writableLength() < 1) throw new VirtioViolation("block request " + chain.head() + ": no writable byte for the status");
+        ByteBuffer h = ByteBuffer.wrap(chain.read(0, HEADER)).order(ByteOrder.LITTLE_ENDIAN);
+        int type = h.getInt(0);
+        long sector = h.getLong(8);
+        long statusAt = chain.writableLength() - 1;
+        long outData = chain.readableLength() - HEADER;
+        int status;
+        int written = 0;
+        switch (type) {
+            case T_IN -> {
+                if (outData != 0) throw new VirtioViolation("block read " + chain.head() + " has " + outData + " device-readable data bytes: read buffers must be device-writable");
+                status = transfer(chain, sector, statusAt, true);
+                if (status == S_OK) written = (int) Math.min(statusAt, Integer.MAX_VALUE - 1);
+            }
+            case T_OUT -> {
+                if (statusAt != 0) throw new VirtioViolation("block write " + chain.head() + " has " + statusAt + " device-writable data bytes: write buffers must be device-readable");
+                status = readOnly ? S_IOERR : transfer(chain, sector, outData, false);
+            }
+            case T_FLUSH -> status = flush();
+            case T_GET_ID -> {
+                byte[] id = new byte[(int) Math.min(ID_BYTES, statusAt)];
+                System.arraycopy(serial, 0, id, 0, Math.min(serial.length, id.length));
+                chain.write(0, id);
+                written = id.length;
+                status = S_OK;
+            }
+            default -> status = S_UNSUPP;
+        }
+        chain.write(statusAt, new byte[]{(byte) status});
+        return written + 1;
+    }
+
+    /** Moves {@code length} bytes between the chain's data and the disk at {@code sector}; IOERR when out of range. */
+    private int transfer(DescriptorChain chain, long sector, long length, boolean toGuest) {
+        if (length % SECTOR != 0 || sector < 0 || sector > capacity / SECTOR || length > capacity - sector * SECTOR) return S_IOERR;
+        long position = sector * SECTOR;
+        long offset = toGuest ? 0 : HEADER;
+        try {
+            for (MemorySegment s : chain.slices(toGuest, offset, length)) {
+                for (long done = 0; done < s.byteSize(); ) {
+                    ByteBuffer b = s.asSlice(done, Math.min(CHUNK, s.byteSize() - done)).asByteBuffer();
+                    while (b.hasRemaining()) {
+                        int n = toGuest ? file.read(b, position) : file.write(b, position);
+                        if (n < 0) return S_IOERR; // the file shrank under us
+                        position += n;
+                        done += n;
+                    }
+                }
+            }
+            return S_OK;
+        } catch (IOException e) {
+            return S_IOERR;
+        }
+    }
+
+    private int flush() {
+        if (readOnly) return S_OK;
+        try {
+            file.force(false); // fdatasync
+            return S_OK;
+        } catch (IOException e) {
+            return S_IOERR;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kvm4j.vmm.virtio;
+
+/**
+ * A virtio device behind a {@link VirtioMmio} transport: its identity, features, queues and config space,
+ * and the work for one descriptor chain. The transport validates everything the driver hands over before
+ * a chain reaches {@link #handle}: every buffer is inside guest RAM, readable ones before writable ones.
+ * Calls come from the transport's device thread, except config reads (vCPU threads).
+ */
+public interface VirtioDevice extends AutoCloseable {
+    /** The virtio device ID (2 block, 4 entropy). */
+    int deviceId();
+
+    /** Feature bits offered; the transport adds VIRTIO_F_VERSION_1 and VIRTIO_RING_F_INDIRECT_DESC. */
+    long features();
+
+    int queueCount();
+
+    /** QueueNumMax of queue {@code q}: a power of 2. */
+    int queueMaxSize(int q);
+
+    /** The device's config space (read-only to the driver here). */
+    byte[] config();
+
+    /** The driver accepted {@code features} (FEATURES_OK). */
+    default void negotiated(long features) { }
+
+    /**
+     * Serves one request on queue {@code q}; returns the number of bytes written into the chain's writable
+     * buffers (the used length). An error the protocol can report (bad sector) goes into the request's
+     * status; a broken request (no room for the status) is a {@link VirtioViolation}.
+     */
+    int handle(int q, DescriptorChain chain) throws VirtioViolation;
+
+    /** The driver reset the device: forget per-session state. */
+    default void reset() { }
+
+    /** A short name for reports ("virtio-blk disk.img"). */
+    String name();
+
+    @Override
+    default void close() throws Exception { }
+}
