@@ -51,6 +51,14 @@ final class LiveVmm implements AutoCloseable {
         }
     }
 
+    /** The first console line containing {@code text}, or null. */
+    String lineWith(String text) {
+        synchronized (lines) {
+            for (String l : lines) if (l != null && l.contains(text)) return l;
+            return null;
+        }
+    }
+
     /** Milliseconds since the process was started. */
     double sinceStart() { return (System.nanoTime() - startNanos) / 1e6; }
 
