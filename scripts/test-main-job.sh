@@ -7,6 +7,8 @@
 #     /dev/kvm, an unusable one or none: the options are checked with run --check, then the rig runs.
 #   - arm64 with a usable device: kvm4j runs natively, no check, no rig; an unusable device: one line, status 2.
 #   - a failed --check ends the run with its status before the rig; --verbose reaches both java and rig/exec.
+#   - restore FILE goes the same way as run (the snapshot checked on the host by snapshot-info, then carried
+#     in by rig/exec --share); snapshot-info is answered on the host.
 #   scripts/test-main-job.sh [-v]      -v: a line per check, not only the failed ones
 set -euo pipefail
 show_ok=; [ "${1:-}" != -v ] || show_ok=1
@@ -29,6 +31,7 @@ EOF
 cat > "$R/rig/exec" <<'EOF'
 #!/bin/sh
 echo "rig/exec $*" >> "$STUB_LOG"
+while [ $# -gt 0 ]; do [ "$1" != --share ] || echo "share holds: $(ls "$2")" >> "$STUB_LOG"; shift; done
 echo "console of the guest"
 exit 0
 EOF
@@ -38,6 +41,7 @@ cat > "$R/jdk/bin/java" <<'EOF'
 case " $* " in *" -XshowSettings:properties "*) echo "    java.specification.version = 25" >&2; exit 0 ;; esac
 echo "java $*" >> "$STUB_LOG"
 case " $* " in *" --check "*) [ -z "${STUB_CHECK:-}" ] && exit 0; echo "kvm4j: $STUB_CHECK" >&2; exit 2 ;; esac
+case " $* " in *" snapshot-info "*) [ -z "${STUB_SNAP:-}" ] && exit 0; echo "kvm4j: $STUB_SNAP" >&2; exit 2 ;; esac
 echo "kvm4j ran natively"
 EOF
 # the host packages count as installed
@@ -78,7 +82,7 @@ kvm4j x86_64 "$USABLE" run;   out_usable=$OUT rc_usable=$RC calls_usable=$CALLS
 kvm4j x86_64 "$ABSENT" run;   out_absent=$OUT rc_absent=$RC calls_absent=$CALLS
 kvm4j x86_64 "$UNUSABLE" run; out_unusable=$OUT rc_unusable=$RC calls_unusable=$CALLS
 check "x86_64 with a usable /dev/kvm: status 0, checked with run --check, then the rig" \
-    eval '[ "$rc_usable" = 0 ] && has "$calls_usable" "java --enable-native-access=ALL-UNNAMED -cp dist/target/lib/* dev.kvm4j.vmm.cli.Main run --check" && has "$calls_usable" "rig/exec "'
+    eval '[ "$rc_usable" = 0 ] && has "$calls_usable" "java --enable-native-access=ALL-UNNAMED -cp TREE/dist/target/lib/* dev.kvm4j.vmm.cli.Main run --check" && has "$calls_usable" "rig/exec "'
 check "x86_64: no --dump-dtb hack for the host-side check" lacks "$calls_usable" "--dump-dtb"
 check "x86_64: the same output and status with a usable, an absent and an unusable /dev/kvm" \
     eval '[ "$out_usable" = "$out_absent" ] && [ "$out_usable" = "$out_unusable" ] && [ "$rc_usable$rc_absent$rc_unusable" = 000 ]'
@@ -109,5 +113,28 @@ check "--verbose reaches java and rig/exec runs without --quiet" \
 kvm4j x86_64 "$USABLE" run --help
 check "--help is answered on the host, no rig" eval '[ "$RC" = 0 ] && has "$CALLS" "Main run --help" && lacks "$CALLS" "rig/exec"'
 
-echo "[kvm4j] host: $((n - fails)) of $n checks passed of which way ./kvm4j run goes on which host (scripts/test-main-job.sh${show_ok:+, -v})"
+check "run goes without a share" lacks "$calls_usable" "--share"
+
+# restore and snapshot-info
+echo snapshot > "$W/vm.snap"
+kvm4j x86_64 "$USABLE" restore vm.snap
+check "x86_64 restore: the file read on the host with snapshot-info, no --check" \
+    eval '[ "$RC" = 0 ] && has "$CALLS" "Main snapshot-info vm.snap" && lacks "$CALLS" "--check"'
+check "x86_64 restore: the rig, the snapshot carried in by --share and restored from /share" \
+    eval 'has "$CALLS" "rig/exec " && has "$CALLS" " --share TMP" && has "$CALLS" "share holds: vm.snap" && has "$CALLS" "Main restore /share/vm.snap"'
+check "x86_64 restore: the guest's console reaches the user" has "$OUT" "console of the guest"
+kvm4j x86_64 "$USABLE" restore --control c.sock vm.snap
+check "restore --control SOCKET FILE: the socket is not taken for the file" \
+    eval '[ "$RC" = 0 ] && has "$CALLS" "Main snapshot-info vm.snap" && has "$CALLS" "restore --control c.sock /share/vm.snap"'
+STUB_SNAP="vm.snap: not a kvm4j snapshot (no KVM4JSNP magic)" kvm4j x86_64 "$USABLE" restore vm.snap
+check "restore of a bad file: snapshot-info's line and status 2, no rig" \
+    eval '[ "$RC" = 2 ] && has "$OUT" "not a kvm4j snapshot" && lacks "$CALLS" "rig/exec"'
+kvm4j aarch64 "$USABLE" restore vm.snap
+check "arm64 restore with a usable /dev/kvm: native, no rig" \
+    eval '[ "$RC" = 0 ] && has "$OUT" "kvm4j ran natively" && has "$CALLS" "Main restore vm.snap" && lacks "$CALLS" "rig/exec"'
+kvm4j x86_64 "$USABLE" snapshot-info vm.snap
+check "snapshot-info is answered on the host, no rig" \
+    eval '[ "$RC" = 0 ] && has "$CALLS" "Main snapshot-info vm.snap" && lacks "$CALLS" "rig/exec"'
+
+echo "[kvm4j] host: $((n - fails)) of $n checks passed of which way ./kvm4j run/restore goes on which host (scripts/test-main-job.sh${show_ok:+, -v})"
 [ $fails = 0 ]

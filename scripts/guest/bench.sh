@@ -1,6 +1,7 @@
 #!/bin/sh
 # Inside the emulated arm64 host (or on a native one): every ARM benchmark against its reference, then the
-# boot race against QEMU. kvm4j and the reference alternate turn by turn (see bench/run for the line format).
+# boot race against QEMU, then snapshot save/restore against QEMU's migration to a file. kvm4j and the
+# reference alternate turn by turn (see bench/run for the line format).
 cd "$(dirname "$0")" || exit 125
 OUT=${KVM4J_BENCH_OUT:-/out}
 PAIRS=${KVM4J_BENCH_RIG_PAIRS:-7}
@@ -13,4 +14,5 @@ java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCacheOutput=/tmp/kvm4j.aot 
     --enable-native-access=ALL-UNNAMED -cp 'lib/*' dev.kvm4j.vmm.cli.Main run --kernel guest/Image \
     --initrd guest/initramfs-arm64.cpio.gz --memory 256M --append "console=ttyAMA0 quiet panic=-1" > /tmp/aot-train.log 2>&1 \
     && [ -s /tmp/kvm4j.aot ] && export KVM4J_AOT_CACHE=/tmp/kvm4j.aot || echo "AOT training failed: $(tail -3 /tmp/aot-train.log)"
-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp 'lib/*' dev.kvm4j.bench.BootRace guest "$PAIRS" "$OUT"
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp 'lib/*' dev.kvm4j.bench.BootRace guest "$PAIRS" "$OUT" || exit $?
+sh ./bench-snapshot.sh
