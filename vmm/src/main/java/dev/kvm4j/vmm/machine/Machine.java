@@ -157,6 +157,18 @@ public final class Machine implements AutoCloseable {
          * machine takes it over: it is closed with the machine, or when the build fails.
          */
         public Options add(VirtioDevice device) { devices.add(Objects.requireNonNull(device)); return this; }
+
+        /** A build that fails before the machine takes the devices over closes them (their disk locks with them). */
+        void closeDevices() {
+            for (VirtioDevice d : devices) {
+                try {
+                    d.close();
+                } catch (Exception ignored) {
+                    // the build's failure is the one to report
+                }
+            }
+            devices.clear();
+        }
     }
 
     public static final class Builder {
@@ -189,13 +201,21 @@ public final class Machine implements AutoCloseable {
      * there is no KVM.
      */
     public static Machine build(MachineConfig requested, Options options) {
-        MachineConfig config = DefaultGuest.apply(requested);
-        GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        MachineConfig config;
+        GuestMemory ram;
         BootFiles files;
+        try {
+            config = DefaultGuest.apply(requested);
+            ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        } catch (Throwable t) {
+            options.closeDevices();
+            throw t;
+        }
         try {
             files = Boot.read(config, ram);
         } catch (Throwable t) {
             ram.close();
+            options.closeDevices();
             throw t;
         }
         return build(config, options, ram, files);

@@ -109,4 +109,22 @@ class VirtioRunnerTest {
         assertNotEquals(0, run("--disk", disk.toString()));
         VirtioBlock.open(disk, false).close(); // the lock was released
     }
+
+    @Test
+    void aBuildThatFailsClosesTheDevicesItWasGiven() throws IOException {
+        Path disk = Files.write(dir.resolve("d.img"), new byte[4096]);
+        var config = dev.kvm4j.vmm.MachineConfig.builder().kernel(dir.resolve("missing-Image")).build();
+        Machine.Builder b = Machine.builder(config).host(NO_KVM).add(VirtioBlock.open(disk, false));
+        assertThrows(RuntimeException.class, b::build);
+        VirtioBlock.open(disk, false).close(); // the lock was released
+    }
+
+    @Test
+    void aBuildThatCannotOpenKvmClosesTheDevicesItWasGiven() throws IOException {
+        Path disk = Files.write(dir.resolve("d.img"), new byte[4096]);
+        var config = dev.kvm4j.vmm.MachineConfig.builder().kernel(kernel).build();
+        Machine.Builder b = Machine.builder(config).host(NO_KVM).add(VirtioBlock.open(disk, false));
+        assertThrows(KvmUnavailableException.class, b::build);
+        VirtioBlock.open(disk, false).close();
+    }
 }
