@@ -538,9 +538,11 @@ public final class Machine implements AutoCloseable {
     /**
      * The machine as right after {@link #build}: vCPUs re-initialised (secondaries powered off again) and
      * their registers back to the post-init values, the vGIC to its post-init state, the UART to its boot
-     * state, RAM zeroed and the boot files and a new device tree (a new RNG seed) loaded again.
+     * state, the virtio devices reset, RAM zeroed and the boot files and a new device tree (a new RNG seed)
+     * loaded again.
      */
     private void reboot() {
+        virtio.reset(); // before the vGIC: an interrupt a device raises while it stops is cleared with it
         for (ArmVcpu cpu : cpus) cpu.reset().orThrow();
         GicStateEngine.restore(vgic, vcpus, gicAtInit);
         uart.restore(uartAtBoot);

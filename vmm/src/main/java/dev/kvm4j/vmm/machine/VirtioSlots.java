@@ -25,6 +25,9 @@ import java.util.List;
 final class VirtioSlots implements AutoCloseable {
     private record Slot(VirtioMmio mmio, GuestRange window, EventFd irq, IrqFd irqFd, IoEventFd queueNotify) { }
 
+    /** The transport's Status register (virtio 1.x §4.2.2); writing 0 resets the device. */
+    private static final int VIRTIO_MMIO_STATUS = 0x070;
+
     private final List<Slot> slots = new ArrayList<>();
 
     private VirtioSlots() { }
@@ -98,6 +101,14 @@ final class VirtioSlots implements AutoCloseable {
     List<VirtioMmioNode> nodes() { return nodes(slots.size()); }
 
     boolean isEmpty() { return slots.isEmpty(); }
+
+    /**
+     * Every device as after power-on, as a driver's reset leaves it (queues forgotten, in-flight chain
+     * finished first): for a machine reboot, before RAM is cleared, so no device works on the old queues.
+     */
+    void reset() {
+        for (Slot s : slots) s.mmio.write(VIRTIO_MMIO_STATUS, 4, 0);
+    }
 
     /** Deassigns the ioeventfd before its eventfd closes with the transport; the irqfd before its eventfd. */
     @Override

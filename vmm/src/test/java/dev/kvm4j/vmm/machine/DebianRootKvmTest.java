@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Debian's kernel boots kvm4j's Debian root image (guests/rootfs-build) from a virtio disk, root=/dev/vda: a
- * file written in one boot is there in the next, and the image's own e2fsck -n finds it clean afterwards.
+ * file written in one boot is there after the guest reboots the machine and in a new machine, and the image's own e2fsck -n finds it clean afterwards.
  */
 @RealKvm(arch = "aarch64")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -73,6 +73,15 @@ class DebianRootKvmTest {
         return m;
     }
 
+    private static boolean awaitCount(GuestConsole console, String what, int n, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (console.text().split(Pattern.quote(what), -1).length - 1 < n) {
+            if (System.nanoTime() > end) return false;
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
     private static void powerOff(Machine m, GuestConsole console) throws InterruptedException {
         type(m, "poweroff");
         RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + console.text()));
@@ -85,20 +94,29 @@ class DebianRootKvmTest {
         Files.copy(rootFile("debian.img"), disk);
         String token = "kvm4j-" + UUID.randomUUID();
 
-        GuestConsole first = new GuestConsole();
-        try (Machine m = shell(disk, first)) {
-            String root = ask(m, first, "awk '$2 == \"/\" {print $1, $3, $4}' /proc/mounts; cat /etc/debian_version", "root");
+        // Boot, write, reboot in place (the machine's reboot: devices reset, the guest probes them again), read.
+        GuestConsole console = new GuestConsole();
+        try (Machine m = shell(disk, console)) {
+            String root = ask(m, console, "awk '$2 == \"/\" {print $1, $3, $4}' /proc/mounts; cat /etc/debian_version", "root");
             assertTrue(root.contains("/dev/vda ext4 rw"), "root is not /dev/vda, ext4, read-write:\n" + root);
             assertTrue(Pattern.compile("(?m)^1[3-9]").matcher(root).find() || root.contains("trixie"), "not Debian 13:\n" + root);
-            String wrote = ask(m, first, "echo " + token + " > /root/persisted && sync && echo WROTE", "write");
+            String wrote = ask(m, console, "echo " + token + " > /root/persisted && sync && echo WROTE", "write");
             assertTrue(wrote.contains("WROTE"), wrote);
-            powerOff(m, first);
+            type(m, "reboot");
+            assertTrue(awaitCount(console, "KVM4J-DEBIAN-READY", 2, BOOT), "no second boot; console:\n" + console.text());
+            assertTrue(awaitCount(console, "Type 'poweroff'", 2, ANSWER), console.text());
+            Thread.sleep(500);
+            assertEquals(1, m.reboots());
+            String read = ask(m, console, "cat /root/persisted", "read");
+            assertTrue(read.contains(token), "the file written before the reboot:\n" + read);
+            powerOff(m, console);
         }
 
+        // A new machine on the same image reads it too
         GuestConsole second = new GuestConsole();
         try (Machine m = shell(disk, second)) {
-            String read = ask(m, second, "cat /root/persisted", "read");
-            assertTrue(read.contains(token), "the file written in the first boot:\n" + read);
+            String read = ask(m, second, "cat /root/persisted", "again");
+            assertTrue(read.contains(token), "the file, in a new machine:\n" + read);
             powerOff(m, second);
         }
 
