@@ -42,11 +42,17 @@ public final class Boot {
 
     /** Completes {@code files}, already in {@code ram}, with the device tree of a machine with {@code gic}. */
     public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
+        return prepare(config, files, gic, ram, java.util.List.of());
+    }
+
+    /** {@link #prepare(MachineConfig, BootFiles, GicVersion, GuestMemory)} for a machine with these virtio-mmio devices. */
+    public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram,
+                                   java.util.List<dev.kvm4j.vmm.virtio.VirtioMmioNode> virtio) {
         if (gic == GicVersion.V2 && config.cpus() > Layout.maxCpus(GicVersion.V2)) {
             throw new ConfigException("--cpus " + config.cpus() + " needs a GICv3, and this machine's GIC is a GICv2 (at most "
                     + Layout.maxCpus(GicVersion.V2) + " vCPUs)");
         }
-        FdtOptions fdt = fdtOptions(config, gic);
+        FdtOptions fdt = fdtOptions(config, gic).withVirtio(virtio);
         return BootLoader.load(files, ram, initrd -> MachineFdt.build(initrd.map(fdt::withInitrd).orElse(fdt)));
     }
 

@@ -13,6 +13,7 @@ import dev.kvm4j.arm.gic.GicVersion;
  *   0x0801_0000  GICv2 CPU interface        (64 KiB slot; KVM maps 8 KiB)
  *   0x080A_0000  GICv3 redistributors       (128 KiB per vCPU, up to 0x0900_0000)
  *   0x0900_0000  PL011 UART                 (4 KiB, SPI 1)
+ *   0x0a00_0000  virtio-mmio slots          (0x200 each, 32 slots, SPI 16 + slot)
  *   0x4000_0000  RAM                        (--memory)
  * </pre>
  */
@@ -56,6 +57,25 @@ public final class Layout {
     public static final int UART_INTID = SPI_INTID_BASE + UART_SPI;
     /** The PL011's reference clock, as on QEMU virt: Linux derives baud divisors from it. */
     public static final int UART_CLOCK_HZ = 24_000_000;
+
+    // --- virtio-mmio devices: a window of slots, as on QEMU virt ---------------------------------
+    public static final long VIRTIO_MMIO_BASE = 0x0a00_0000L;
+    public static final long VIRTIO_MMIO_SLOT_SIZE = 0x200L;
+    public static final int VIRTIO_MMIO_SLOTS = 32;
+    /** Slot n interrupts on SPI 16 + n (QEMU virt's numbering): after the UART's, inside the 64 SPIs the vGIC has. */
+    public static final int VIRTIO_MMIO_FIRST_SPI = 16;
+
+    /** The register window of virtio-mmio slot {@code n}. */
+    public static GuestRange virtioSlot(int n) {
+        if (n < 0 || n >= VIRTIO_MMIO_SLOTS) throw new ConfigException("at most " + VIRTIO_MMIO_SLOTS + " virtio devices fit the memory map, not " + (n + 1));
+        return new GuestRange(VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SLOT_SIZE, VIRTIO_MMIO_SLOT_SIZE);
+    }
+
+    /** The SPI (= KVM GSI) of virtio-mmio slot {@code n}. */
+    public static int virtioSpi(int n) {
+        virtioSlot(n);
+        return VIRTIO_MMIO_FIRST_SPI + n;
+    }
 
     // --- RAM and what the loaders put into it ------------------------------------------------
     public static final long RAM_BASE = 0x4000_0000L;

@@ -4,6 +4,8 @@ import dev.kvm4j.arm.gic.GicVersion;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,10 +19,13 @@ import java.util.Optional;
  * @param check    judge the options and files (the device tree included) and stop: no VM, no /dev/kvm, no output
  * @param noReboot a guest's reboot (PSCI SYSTEM_RESET) ends kvm4j instead of booting the machine again
  * @param control  a Unix socket to listen on for pause, resume, snapshot FILE and quit
+ * @param disks    virtio disks, vda first
+ * @param rng      a virtio-rng device (after the disks)
  */
 public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String append, int cpus, long memory,
                             Optional<GicVersion> gic, boolean aarch32, Optional<Path> dumpDtb,
-                            boolean timings, boolean verbose, boolean check, boolean noReboot, Optional<Path> control) {
+                            boolean timings, boolean verbose, boolean check, boolean noReboot, Optional<Path> control,
+                            List<DiskOption> disks, boolean rng) {
 
     public static final String DEFAULT_APPEND = "console=ttyAMA0";
     public static final int DEFAULT_CPUS = 1;
@@ -33,6 +38,11 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         Objects.requireNonNull(gic);
         Objects.requireNonNull(dumpDtb);
         Objects.requireNonNull(control);
+        disks = List.copyOf(disks);
+        if (disks.size() + (rng ? 1 : 0) > Layout.VIRTIO_MMIO_SLOTS) {
+            throw new ConfigException(disks.size() + " disks" + (rng ? " and --rng" : "") + " are more virtio devices than the "
+                    + Layout.VIRTIO_MMIO_SLOTS + " slots of the memory map");
+        }
         checkCpus(cpus, gic);
         checkMemory(memory, aarch32);
         checkAppend(append, aarch32);
@@ -40,7 +50,7 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
 
     /** The same machine with other boot files and command line (the default guest's, say). */
     public MachineConfig withGuest(Path kernel, Optional<Path> initrd, String append) {
-        return new MachineConfig(Optional.of(kernel), initrd, append, cpus, memory, gic, aarch32, dumpDtb, timings, verbose, check, noReboot, control);
+        return new MachineConfig(Optional.of(kernel), initrd, append, cpus, memory, gic, aarch32, dumpDtb, timings, verbose, check, noReboot, control, disks, rng);
     }
 
     /** Guest RAM as placed in the memory map. */
@@ -94,7 +104,8 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         private int cpus = DEFAULT_CPUS;
         private long memory = DEFAULT_MEMORY;
         private GicVersion gic;
-        private boolean aarch32, timings, verbose, check, noReboot;
+        private boolean aarch32, timings, verbose, check, noReboot, rng;
+        private final List<DiskOption> disks = new ArrayList<>();
 
         public Builder kernel(Path p) { kernel = p; return this; }
         public Builder initrd(Path p) { initrd = p; return this; }
@@ -109,11 +120,14 @@ public record MachineConfig(Optional<Path> kernel, Optional<Path> initrd, String
         public Builder check(boolean b) { check = b; return this; }
         public Builder noReboot(boolean b) { noReboot = b; return this; }
         public Builder control(Path p) { control = p; return this; }
+        public Builder disk(DiskOption d) { disks.add(d); return this; }
+        public Builder disks(List<DiskOption> ds) { disks.addAll(ds); return this; }
+        public Builder rng(boolean b) { rng = b; return this; }
 
         public MachineConfig build() {
             return new MachineConfig(Optional.ofNullable(kernel), Optional.ofNullable(initrd), append, cpus, memory,
                     Optional.ofNullable(gic), aarch32, Optional.ofNullable(dumpDtb), timings, verbose, check, noReboot,
-                    Optional.ofNullable(control));
+                    Optional.ofNullable(control), disks, rng);
         }
     }
 }

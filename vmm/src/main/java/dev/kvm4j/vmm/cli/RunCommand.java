@@ -1,12 +1,15 @@
 package dev.kvm4j.vmm.cli;
 
 import dev.kvm4j.arm.gic.GicVersion;
+import dev.kvm4j.vmm.DiskOption;
 import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code kvm4j run}: turns options into a checked {@link MachineConfig} and hands it to the runner. */
@@ -20,6 +23,7 @@ import java.util.concurrent.Callable;
                 "  kvm4j run --kernel Image --initrd initramfs.cpio.gz --cpus 2 --memory 1G",
                 "  kvm4j run --kernel vmlinuz --append \"console=ttyAMA0 rdinit=/bin/sh\"",
                 "  kvm4j run --aarch32 --kernel vmlinuz-armmp --initrd initrd.img --gic v2",
+                "  kvm4j run --kernel Image --initrd initrd.img --disk debian.img --disk data.img,ro --rng",
                 "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb",
                 "  kvm4j run --kernel Image --initrd initrd.img --check",
                 "  kvm4j run --cpus 2 --control /tmp/vm.sock   (then: echo 'snapshot vm.snap' | socat - UNIX:/tmp/vm.sock)"})
@@ -65,6 +69,13 @@ public final class RunCommand implements Callable<Integer> {
             + "pause, resume, snapshot FILE, status, quit; each is answered with one line, 'ok ...' or 'error ...'."})
     Path control;
 
+    @Option(names = "--disk", paramLabel = "PATH[,ro]", description = {"A raw disk image as a virtio disk; repeat for more "
+            + "(vda, vdb ... in order). ',ro': the guest cannot write it. An image another kvm4j has open read-write is refused."})
+    List<String> disks = new ArrayList<>();
+
+    @Option(names = "--rng", description = "A virtio entropy device (/dev/hwrng in the guest), fed from the host's getrandom.")
+    boolean rng;
+
     @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
     boolean timings;
 
@@ -83,6 +94,6 @@ public final class RunCommand implements Callable<Integer> {
     MachineConfig config() {
         return MachineConfig.builder().kernel(kernel).initrd(initrd).append(append).cpus(cpus).memory(memory).gic(gic)
                 .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).check(check).noReboot(noReboot)
-                .control(control).build();
+                .control(control).disks(disks.stream().map(DiskOption::parse).toList()).rng(rng).build();
     }
 }

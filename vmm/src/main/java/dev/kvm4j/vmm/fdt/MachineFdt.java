@@ -38,6 +38,8 @@ public final class MachineFdt {
         gic(w, o);
         clock(w);
         uart(w);
+        // Linux numbers virtio disks in probe order, which follows the tree's order: slot 0 is vda.
+        o.virtio().forEach(node -> node.writeTo(w));
         w.endNode();
         return w.finish();
     }

@@ -82,7 +82,14 @@ public final class KvmRunner implements MachineRunner {
      */
     private static int check(MachineConfig config, BootFiles files, GuestMemory ram) {
         config.dumpDtb().ifPresent(KvmRunner::checkDumpTarget);
-        Boot.prepare(config, files, config.gic().orElse(GicVersion.V3), ram);
+        Boot.prepare(config, files, config.gic().orElse(GicVersion.V3), ram, VirtioSlots.nodes(VirtioDevices.count(config)));
+        for (var d : VirtioDevices.open(config)) {
+            try {
+                d.close();
+            } catch (Exception ignored) {
+                // only whether it opens was in question
+            }
+        }
         return 0;
     }
 
@@ -97,7 +104,7 @@ public final class KvmRunner implements MachineRunner {
 
     /** --dump-dtb: the tree depends only on the config and the GIC version, so no VM is needed. */
     private int dumpDtb(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
-        BootPlan plan = Boot.prepare(config, files, gic, ram);
+        BootPlan plan = Boot.prepare(config, files, gic, ram, VirtioSlots.nodes(VirtioDevices.count(config)));
         DtbFile.write(config.dumpDtb().get(), plan.dtbBlob());
         out.println("kvm4j: device tree (" + plan.dtbBlob().length + " bytes, " + Layout.gicName(gic) + ") written to "
                 + config.dumpDtb().get());
@@ -107,7 +114,14 @@ public final class KvmRunner implements MachineRunner {
 
     /** Boots the machine and drives it until it ends; the files already read are read again by the machine. */
     private int boot(MachineConfig config, BootFiles files, GuestMemory ram, BootTimeline timeline) throws Exception {
-        Machine machine = Machine.build(config, options(config.verbose(), !config.noReboot(), timeline), ram, files);
+        Machine.Options options = options(config.verbose(), !config.noReboot(), timeline);
+        try {
+            VirtioDevices.open(config).forEach(options::add);
+        } catch (Throwable t) {
+            ram.close();
+            throw t;
+        }
+        Machine machine = Machine.build(config, options, ram, files);
         return drive(machine, config.timings(), config.control(), timeline);
     }
 
@@ -125,7 +139,7 @@ public final class KvmRunner implements MachineRunner {
     private Machine.Options options(boolean verbose, boolean reboot, BootTimeline timeline) {
         return Machine.options().console(console).input(stdin).host(host).reboot(reboot).timeline(timeline)
                 .log(line -> {
-                    if (verbose || line.contains("reboot")) {
+                    if (verbose || line.contains("reboot") || line.startsWith("virtio")) {
                         out.println("kvm4j: " + line);
                         out.flush();
                     }

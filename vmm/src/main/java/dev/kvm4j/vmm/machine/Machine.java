@@ -35,6 +35,7 @@ import dev.kvm4j.vmm.snapshot.SnapshotException;
 import dev.kvm4j.vmm.snapshot.SnapshotFile;
 import dev.kvm4j.vmm.snapshot.SnapshotWriter;
 import dev.kvm4j.vmm.snapshot.VcpuSnapshot;
+import dev.kvm4j.vmm.virtio.VirtioDevice;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -89,6 +90,8 @@ public final class Machine implements AutoCloseable {
     private final Pl011 uart;
     private final Pl011.State uartAtBoot;
     private final MmioMap mmio;
+    /** The virtio devices; empty for a restored machine (they are not in snapshots yet). */
+    private VirtioSlots virtio = VirtioSlots.none();
 
     private final Object lock = new Object();
     private Phase phase = Phase.BUILT;
@@ -131,6 +134,7 @@ public final class Machine implements AutoCloseable {
         private boolean reboot = true;
         private BootTimeline timeline = new BootTimeline();
         private Consumer<String> log = line -> { };
+        private final List<VirtioDevice> devices = new ArrayList<>();
 
         /** Where the guest's console output goes (through a bounded buffer). */
         public Options console(OutputStream out) { console = Objects.requireNonNull(out); return this; }
@@ -147,6 +151,24 @@ public final class Machine implements AutoCloseable {
 
         /** kvm4j's own lines about the machine (a reboot, say). */
         public Options log(Consumer<String> l) { log = Objects.requireNonNull(l); return this; }
+
+        /**
+         * A virtio device, in the next slot of the virtio-mmio window (the first disk is the guest's vda). The
+         * machine takes it over: it is closed with the machine, or when the build fails.
+         */
+        public Options add(VirtioDevice device) { devices.add(Objects.requireNonNull(device)); return this; }
+
+        /** A build that fails before the machine takes the devices over closes them (their disk locks with them). */
+        void closeDevices() {
+            for (VirtioDevice d : devices) {
+                try {
+                    d.close();
+                } catch (Exception ignored) {
+                    // the build's failure is the one to report
+                }
+            }
+            devices.clear();
+        }
     }
 
     public static final class Builder {
@@ -167,6 +189,9 @@ public final class Machine implements AutoCloseable {
 
         public Builder log(Consumer<String> l) { options.log(l); return this; }
 
+        /** See {@link Options#add}. */
+        public Builder add(VirtioDevice device) { options.add(device); return this; }
+
         public Machine build() { return Machine.build(config, options); }
     }
 
@@ -176,13 +201,21 @@ public final class Machine implements AutoCloseable {
      * there is no KVM.
      */
     public static Machine build(MachineConfig requested, Options options) {
-        MachineConfig config = DefaultGuest.apply(requested);
-        GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        MachineConfig config;
+        GuestMemory ram;
         BootFiles files;
+        try {
+            config = DefaultGuest.apply(requested);
+            ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        } catch (Throwable t) {
+            options.closeDevices();
+            throw t;
+        }
         try {
             files = Boot.read(config, ram);
         } catch (Throwable t) {
             ram.close();
+            options.closeDevices();
             throw t;
         }
         return build(config, options, ram, files);
@@ -191,6 +224,8 @@ public final class Machine implements AutoCloseable {
     /** {@link #build(MachineConfig, Options)} with the boot files already read into {@code ram}, which the machine takes over. */
     static Machine build(MachineConfig config, Options options, GuestMemory ram, BootFiles files) {
         Parts parts = new Parts(ram);
+        parts.devices.addAll(options.devices);
+        options.devices.clear(); // the machine owns them now: a second build from these options gets none
         try {
             parts.kvm = options.host.openArm();
             parts.vm = parts.kvm.createVm();
@@ -198,10 +233,11 @@ public final class Machine implements AutoCloseable {
             parts.vgic = Vgic.create(parts.vm, config.gic().orElse(GicVersion.AUTO));
             options.timeline.mark(BootTimeline.VM_CREATED);
             GicVersion gic = parts.vgic.version();
-            BootPlan plan = Boot.prepare(config, files, gic, ram);
+            BootPlan plan = Boot.prepare(config, files, gic, ram, VirtioSlots.nodes(parts.devices.size()));
             options.timeline.mark(BootTimeline.LOADED);
             createVcpus(parts, config);
             initialiseVgic(parts.vgic, config.cpus(), config.memory(), NR_IRQS, parts.vcpus);
+            parts.attachVirtio(options);
             GicState atInit = GicStateEngine.save(parts.vgic, parts.vcpus);
             setBootRegisters(parts.vcpus.getFirst(), plan);
             options.log.accept(plan.state() + " guest, " + gic.label()
@@ -328,6 +364,10 @@ public final class Machine implements AutoCloseable {
         synchronized (lock) {
             if (phase == Phase.CLOSED) throw new IllegalStateException("the machine is closed");
             boolean wasRunning = phase == Phase.RUNNING;
+            if (!virtio.isEmpty()) {
+                throw new SnapshotException("this machine has virtio devices, and virtio devices are not part of snapshots yet: "
+                        + "snapshot a machine without --disk/--rng");
+            }
             pause();
             try {
                 return SnapshotWriter.write(file, capture(), ram);
@@ -449,6 +489,7 @@ public final class Machine implements AutoCloseable {
             phase = Phase.CLOSED;
             ended.complete(new RunEnd.Stopped("the machine was closed"));
         }
+        virtio.close();
         vgic.close();
         vcpus.forEach(Vcpu::close);
         vm.close();
@@ -497,14 +538,16 @@ public final class Machine implements AutoCloseable {
     /**
      * The machine as right after {@link #build}: vCPUs re-initialised (secondaries powered off again) and
      * their registers back to the post-init values, the vGIC to its post-init state, the UART to its boot
-     * state, RAM zeroed and the boot files and a new device tree (a new RNG seed) loaded again.
+     * state, the virtio devices reset, RAM zeroed and the boot files and a new device tree (a new RNG seed)
+     * loaded again.
      */
     private void reboot() {
+        virtio.reset(); // before the vGIC: an interrupt a device raises while it stops is cleared with it
         for (ArmVcpu cpu : cpus) cpu.reset().orThrow();
         GicStateEngine.restore(vgic, vcpus, gicAtInit);
         uart.restore(uartAtBoot);
         RamReset.zero(ram);
-        BootPlan plan = Boot.prepare(config, Boot.read(config, ram), vgic.version(), ram);
+        BootPlan plan = Boot.prepare(config, Boot.read(config, ram), vgic.version(), ram, virtio.nodes());
         setBootRegisters(vcpus.getFirst(), plan);
         loop = newLoop();
         loopStarted = false;
@@ -543,7 +586,7 @@ public final class Machine implements AutoCloseable {
         GicLayout layout = gic == GicVersion.V2
                 ? new GicLayout.V2(Layout.GIC_DIST_BASE, Layout.GIC_V2_CPU_BASE)
                 : new GicLayout.V3(Layout.GIC_DIST_BASE, Layout.GIC_V3_REDIST_BASE, cpus);
-        vgic.setAddresses(layout, List.of(new AddressRange("RAM", Layout.RAM_BASE, memory), uartRange()));
+        vgic.setAddresses(layout, List.of(new AddressRange("RAM", Layout.RAM_BASE, memory), uartRange(), VirtioSlots.window()));
         vgic.initialise(nrIrqs, vcpus);
     }
 
@@ -561,14 +604,36 @@ public final class Machine implements AutoCloseable {
         Vgic vgic;
         final List<Vcpu> vcpus = new ArrayList<>();
         final List<ArmVcpu> cpus = new ArrayList<>();
+        final List<VirtioDevice> devices = new ArrayList<>();
+        VirtioSlots virtio;
 
         Parts(GuestMemory ram) { this.ram = ram; }
 
+        /** Needs the vGIC initialised: the irqfds inject into its SPIs. */
+        void attachVirtio(Options options) {
+            List<VirtioDevice> taken = List.copyOf(devices);
+            devices.clear();
+            virtio = VirtioSlots.attach(vm, ram, taken, (device, line) -> options.log.accept(device + ": " + line));
+        }
+
         Machine machine(Options options, MachineConfig config, SnapshotConfig shape, GicState atInit) {
-            return new Machine(options, config, shape, ram, kvm, vm, vgic, vcpus, cpus, atInit);
+            Machine m = new Machine(options, config, shape, ram, kvm, vm, vgic, vcpus, cpus, atInit);
+            if (virtio != null) {
+                m.virtio = virtio;
+                virtio.addTo(m.mmio);
+            }
+            return m;
         }
 
         void close() {
+            if (virtio != null) virtio.close();
+            for (VirtioDevice d : devices) {
+                try {
+                    d.close();
+                } catch (Exception ignored) {
+                    // the build's own failure is the one to report
+                }
+            }
             if (vgic != null) vgic.close();
             vcpus.forEach(Vcpu::close);
             if (vm != null) vm.close();
