@@ -314,7 +314,8 @@ public final class MachineDebugTarget implements DebugTarget {
     private long physical(TranslationRegime regime, long va) throws TargetException {
         return switch (PageTableWalker.translate(regime, va, memory)) {
             case Translation.Mapped m -> m.physical();
-            case Translation.Fault f -> throw fault(va, "does not translate: " + f);
+            case Translation.Fault f -> throw fault(va, String.format("does not translate (TCR_EL1 0x%x, TTBR%d 0x%x): %s",
+                    regime.tcr(), va < 0 ? 1 : 0, va < 0 ? regime.ttbr1() : regime.ttbr0(), f));
         };
     }
 
