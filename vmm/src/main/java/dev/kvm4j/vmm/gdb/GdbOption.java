@@ -11,7 +11,7 @@ public record GdbOption(String host, int port, boolean waitForGdb) {
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     public GdbOption {
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("--gdb port " + port + " is out of range 0..65535");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--gdb port " + port + " is out of range: 0 to 65535");
     }
 
     /** Parses {@code tcp:[HOST]:PORT}; a wrong form says what is expected. */
