@@ -189,10 +189,22 @@ public final class MachineDebugTarget implements DebugTarget {
         }
     }
 
+    /**
+     * Also when gdb went away while the guest runs: the machine is paused first, because KVM_SET_GUEST_DEBUG
+     * waits for a vCPU to leave KVM_RUN (an idle one may not for long), and a vCPU that hit a breakpoint in the
+     * meantime is parked waiting for a resume.
+     */
     @Override
     public void detach() {
         synchronized (lock) {
             listener = null;
+        }
+        try {
+            machine.pauseAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
             stepping = -1;
             software.clear();
             hardware.clear();

@@ -2,6 +2,8 @@ package dev.kvm4j.vmm.gdb;
 
 import dev.kvm4j.arm.psci.PowerEvent;
 import dev.kvm4j.arm.run.RunEnd;
+import dev.kvm4j.kvm.Kvm;
+import dev.kvm4j.kvm.abi.Capability;
 import dev.kvm4j.kvm.testing.RealKvm;
 import dev.kvm4j.vmm.Layout;
 import dev.kvm4j.vmm.MachineConfig;
@@ -203,6 +205,68 @@ class MachineGdbKvmTest {
             RunEnd end = m.await(BOOT).orElseThrow(() -> new AssertionError("no power-off after detach; console:\n" + console.text()));
             assertTrue(end instanceof RunEnd.Power p && p.event() instanceof PowerEvent.PowerOff, end.toString());
             assertTrue(console.text().contains("KVM4J-USERSPACE-READY"), console.text());
+        }
+    }
+
+    /**
+     * The same stub on Debian's 32-bit armmp kernel (where the host CPU runs AArch32 at EL1: not n1): the
+     * {@code arm} description, a step, a hardware breakpoint in the zImage's head, Ctrl-C of the booted kernel,
+     * memory through its short-descriptor page tables, detach and power-off.
+     */
+    @Test
+    void aarch32GuestStopsStepsBreaksAndDetaches() throws Exception {
+        try (Kvm kvm = Kvm.open()) {
+            assumeTrue(kvm.checkExtension(Capability.ARM_EL1_32BIT) > 0, "no KVM_CAP_ARM_EL1_32BIT on this host CPU");
+        }
+        MachineConfig config = MachineConfig.builder().kernel(guest("zImage-armhf")).initrd(guest("initramfs-armhf.cpio.gz"))
+                .aarch32(true).cpus(2).memory(256L << 20).append("console=ttyAMA0 quiet kvm4j.shell").build();
+        int pcReg = 15, cpsrReg = 25;
+        Console console = new Console();
+        try (Machine m = Machine.builder(config).console(console).build()) {
+            MachineDebugTarget target = MachineDebugTarget.startPaused(m);
+            direct = target;
+            try (GdbServer server = GdbServer.start(new InetSocketAddress("127.0.0.1", 0), target);
+                 RspClient c = new RspClient(server.port())) {
+                assertTrue(c.ask("qSupported:swbreak+;hwbreak+").contains("PacketSize"));
+                assertTrue(c.ask("qXfer:features:read:target.xml:0,fff").contains("<architecture>arm</architecture>"));
+                assertEquals("m1,2", c.ask("qfThreadInfo"));
+                assertEquals("OK", c.ask("Hg1"));
+                long entry = reg(c, pcReg);
+                assertTrue(entry >= Layout.RAM_BASE && entry < Layout.RAM_BASE + (256L << 20), "entry 0x" + Long.toHexString(entry));
+                assertEquals(0x13, reg(c, cpsrReg) & 0x1f, "the zImage starts in SVC mode");
+                int first = insn(c, entry);
+                String step = c.ask("vCont;s:1");
+                assertTrue(step.startsWith("T05") && thread(step) == 1, step);
+                long pc1 = reg(c, pcReg);
+                if (first == 0xe1a0_0000) assertEquals(entry + 4, pc1, "one step over the head's mov r0, r0");
+                else assertNotEquals(entry, pc1);
+                assertEquals(0xe1a0_0000, insn(c, pc1), "the zImage head is eight mov r0, r0 (A32)");
+                long bp = pc1 + 4;
+                assertEquals("OK", c.ask("Z1," + Long.toHexString(bp) + ",4"));
+                String hb = c.ask("c");
+                assertTrue(hb.startsWith("T05") && hb.contains("hwbreak") && thread(hb) == 1, hb);
+                assertEquals(bp, reg(c, pcReg));
+                assertEquals("OK", c.ask("z1," + Long.toHexString(bp) + ",4"));
+
+                c.raw(RspClient.frame("c"));
+                c.expectAck();
+                assertTrue(console.await("Type 'poweroff'", BOOT), "no shell prompt; console:\n" + console.text());
+                c.raw("\u0003");
+                String intr = c.reply();
+                assertTrue(intr.startsWith("T02"), intr);
+                int t = thread(intr);
+                assertEquals("OK", c.ask("Hg" + Integer.toHexString(t)));
+                String g = c.ask("g");
+                assertEquals(TargetDescription.ARM.gPacketBytes() * 2, g.length(), g);
+                long pc = reg(c, pcReg);
+                assertTrue(pc >= 0xc000_0000L, String.format("a kernel address (3G/1G split): pc 0x%x", pc));
+                String mem = c.ask("m" + Long.toHexString(pc) + ",4");
+                assertEquals(8, mem.length(), "kernel text through the short-descriptor tables: " + mem + " (" + why(pc) + ")");
+                assertEquals("OK", c.ask("D"));
+            }
+            m.type("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
+            RunEnd end = m.await(BOOT).orElseThrow(() -> new AssertionError("no power-off after detach; console:\n" + console.text()));
+            assertTrue(end instanceof RunEnd.Power p && p.event() instanceof PowerEvent.PowerOff, end.toString());
         }
     }
 }
