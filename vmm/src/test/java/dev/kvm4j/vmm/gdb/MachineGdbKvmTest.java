@@ -106,6 +106,22 @@ class MachineGdbKvmTest {
         return null;
     }
 
+    /** The address of {@code name} in the kallsyms lines the guest printed; fails when it printed zeros (kptr_restrict). */
+    private static long symbol(Console console, String name) throws InterruptedException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("([0-9a-f]{16}) \\w " + name + "\\s");
+        long end = System.nanoTime() + BOOT.toNanos();
+        while (System.nanoTime() < end) {
+            java.util.regex.Matcher mm = p.matcher(console.text());
+            if (mm.find()) {
+                long a = Long.parseUnsignedLong(mm.group(1), 16);
+                assertNotEquals(0, a, name + " is hidden by kptr_restrict");
+                return a;
+            }
+            Thread.sleep(100);
+        }
+        return fail("the guest did not print " + name + " from /proc/kallsyms:\n" + console.text());
+    }
+
     private static int thread(String stop) { return Integer.parseInt(field(stop, "thread"), 16); }
 
     @Test
@@ -148,6 +164,9 @@ class MachineGdbKvmTest {
                 c.raw(RspClient.frame("c")); // the ack comes now, the stop reply after the interrupt
                 c.expectAck();
                 assertTrue(console.await("Type 'poweroff'", BOOT), "no shell prompt; console:\n" + console.text());
+                // the symbols gdb would take from System.map, from the running kernel itself (root sees them)
+                m.type("grep -wE '__arm64_sys_newuname|jiffies' /proc/kallsyms\n".getBytes(StandardCharsets.US_ASCII));
+                long uname = symbol(console, "__arm64_sys_newuname"), jiffies = symbol(console, "jiffies");
                 c.raw("\u0003");
                 String intr = c.reply();
                 assertTrue(intr.startsWith("T02"), "Ctrl-C is SIGINT: " + intr);
@@ -197,6 +216,23 @@ class MachineGdbKvmTest {
                 assertTrue(w.startsWith("T05"), w);
                 assertEquals(Long.toHexString(page), field(w, "watch"), "the watchpoint's address: " + w);
                 assertEquals("OK", c.ask("z2," + Long.toHexString(page) + ",1000"));
+
+                // watch jiffies: the timer tick writes it
+                assertEquals("OK", c.ask("Z2," + Long.toHexString(jiffies) + ",8"));
+                String wj = c.ask("c");
+                assertEquals(Long.toHexString(jiffies), field(wj, "watch"), "a write to jiffies: " + wj);
+                assertEquals("OK", c.ask("z2," + Long.toHexString(jiffies) + ",8"));
+
+                // break on the uname syscall handler: hit when the shell runs uname
+                assertEquals("OK", c.ask("Z0," + Long.toHexString(uname) + ",4"));
+                c.raw(RspClient.frame("c"));
+                c.expectAck();
+                m.type("uname -m\n".getBytes(StandardCharsets.US_ASCII));
+                String su = c.reply();
+                assertTrue(su.startsWith("T05") && su.contains("swbreak"), su);
+                assertEquals("OK", c.ask("Hg" + field(su, "thread")));
+                assertEquals(uname, reg(c, PC), "stopped in __arm64_sys_newuname");
+                assertEquals("OK", c.ask("z0," + Long.toHexString(uname) + ",4"));
 
                 // detach: the guest runs on without gdb and powers off when told
                 assertEquals("OK", c.ask("D"));
