@@ -2,6 +2,8 @@
 # Inside the emulated arm64 host: every test that needs real KVM, through the JUnit console launcher.
 # JUnit XML lands in /out/reports, which rig/exec brings back to the host.
 cd /payload || exit 125
+# the rig's init leaves loopback down; the gdb stub's real-KVM test talks to it over 127.0.0.1
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || true
 [ -d /payload/guest ] && export KVM4J_DEFAULT_GUEST=/payload/guest
 CP=$(ls lib/*.jar | grep -v console-standalone | tr '\n' ':')
 TESTS=$(ls lib/*-tests.jar | tr '\n' ':')

@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm;
 
+import dev.kvm4j.vmm.gdb.GdbOption;
+
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -11,6 +13,11 @@ import java.util.Optional;
 @FunctionalInterface
 public interface MachineRunner {
     int run(MachineConfig config) throws Exception;
+
+    /** {@link #run(MachineConfig)} with a gdb stub ({@code --gdb}); runners without one refuse it. */
+    default int run(MachineConfig config, GdbOption gdb) throws Exception {
+        throw new ConfigException("--gdb: this runner has no gdb stub");
+    }
 
     /** {@code kvm4j restore FILE}: brings back the machine a snapshot holds and runs it like {@link #run}. */
     default int restore(Path file, boolean verbose, boolean noReboot, Optional<Path> control) throws Exception {

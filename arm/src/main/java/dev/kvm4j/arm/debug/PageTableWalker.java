@@ -33,7 +33,11 @@ public final class PageTableWalker {
         boolean walkDisabled = (tcr & (1L << (upper ? 23 : 7))) != 0;
         int granule = upper ? switch ((int) (tcr >>> 30) & 3) { case 1 -> 14; case 3 -> 16; default -> 12; }
                 : switch ((int) (tcr >>> 14) & 3) { case 1 -> 16; case 2 -> 14; default -> 12; };
-        if (tsz < 16 || tsz > 48) tsz = Math.max(16, Math.min(48, tsz)); // out-of-range TxSZ reads as the nearest legal one
+        // FEAT_LPA2 (TCR_EL1.DS, 4K and 16K granules): 52-bit VAs (TxSZ down to 12, a level -1 with 4K) and OAs.
+        // Debian's arm64 kernel turns it on where the CPU has it (QEMU's max): without it the walk starts a level short.
+        boolean lpa2 = granule != 16 && ((tcr >>> 59) & 1) != 0;
+        int minTsz = lpa2 ? 12 : 16;
+        if (tsz < minTsz || tsz > 48) tsz = Math.max(minTsz, Math.min(48, tsz)); // out-of-range TxSZ reads as the nearest legal one
         int inputBits = 64 - tsz;
         // Bits [63:inputBits] (or [55:inputBits] when the top byte is ignored) must all equal bit 55.
         int width = (tbi ? 56 : 64) - inputBits;
@@ -43,10 +47,10 @@ public final class PageTableWalker {
         boolean pa52 = granule == 16 && ((tcr >>> 32) & 7) == 6;
         long ttbr = upper ? r.ttbr1() : r.ttbr0();
         long base = ttbr & 0x0000_ffff_ffff_fffeL;
-        if (pa52) base = (base & 0x0000_ffff_ffff_ffc0L) | ((ttbr >>> 2) & 0xf) << 48;
-        int firstBlockLevel = granule == 12 ? 1 : 2;
-        long oaMask = 0x0000_ffff_ffff_ffffL & -(1L << granule);
-        return longDescriptor(va & ((1L << inputBits) - 1), va, inputBits, granule, base, oaMask, pa52, firstBlockLevel, memory);
+        if (pa52 || lpa2) base = (base & 0x0000_ffff_ffff_ffc0L) | ((ttbr >>> 2) & 0xf) << 48;
+        int firstBlockLevel = granule == 12 ? (lpa2 ? 0 : 1) : 2;
+        long oaMask = (lpa2 ? 0x0003_ffff_ffff_ffffL : 0x0000_ffff_ffff_ffffL) & -(1L << granule);
+        return longDescriptor(va & ((1L << inputBits) - 1), va, inputBits, granule, base, oaMask, pa52, lpa2, firstBlockLevel, memory);
     }
 
     /**
@@ -54,7 +58,7 @@ public final class PageTableWalker {
      * the first level chosen so the levels cover {@code inputBits}.
      */
     private static Translation longDescriptor(long input, long va, int inputBits, int granule, long tableBase, long oaMask,
-                                              boolean pa52, int firstBlockLevel, PhysicalMemory memory) {
+                                              boolean pa52, boolean lpa2, int firstBlockLevel, PhysicalMemory memory) {
         int stride = granule - 3;
         int levels = (inputBits - granule + stride - 1) / stride;
         int level = 4 - levels;
@@ -70,6 +74,7 @@ public final class PageTableWalker {
             long d = read.getAsLong();
             long oa = d & oaMask;
             if (pa52) oa |= ((d >>> 12) & 0xf) << 48;
+            if (lpa2) oa |= ((d >>> 8) & 3) << 50; // OA[51:50] sit where SH is without DS
             if ((d & 1) == 0) return new Translation.Fault(String.format("invalid descriptor 0x%x for va 0x%x", d, va), level);
             boolean tableOrPage = (d & 2) != 0;
             if (level == 3) {
@@ -137,6 +142,6 @@ public final class PageTableWalker {
         long base = (inTtbr0 ? r.ttbr0() : r.ttbr1()) & 0x0000_00ff_ffff_fff0L;
         int inputBits = 32 - tsz;
         long input = va & ((1L << inputBits) - 1);
-        return longDescriptor(input, va, inputBits, 12, base, 0x0000_00ff_ffff_f000L, false, 1, memory);
+        return longDescriptor(input, va, inputBits, 12, base, 0x0000_00ff_ffff_f000L, false, false, 1, memory);
     }
 }

@@ -34,6 +34,7 @@ public final class MachineLoop implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final List<Thread> threads = new ArrayList<>();
     private final List<VcpuRunner> runners = new ArrayList<>();
+    private volatile DebugHook debugHook;
 
     /**
      * @throws UnsupportedOperationException if {@code unmapped} is {@link UnmappedPolicy#EXTERNAL_ABORT} and
@@ -51,7 +52,7 @@ public final class MachineLoop implements AutoCloseable {
     public synchronized void start() {
         if (!threads.isEmpty()) throw new IllegalStateException("the machine loop was already started");
         gate.expect(vcpus.size());
-        for (Vcpu v : vcpus) runners.add(new VcpuRunner(this, v, mmio, unmapped, gate));
+        for (int i = 0; i < vcpus.size(); i++) runners.add(new VcpuRunner(this, vcpus.get(i), i, mmio, unmapped, gate));
         for (int i = 0; i < runners.size(); i++) {
             threads.add(Thread.ofPlatform().name("kvm4j-vcpu-" + vcpus.get(i).id()).daemon(true).start(runners.get(i)));
         }
@@ -71,6 +72,29 @@ public final class MachineLoop implements AutoCloseable {
 
     /** Lets paused vCPUs run again. */
     public void resume() { gate.resume(); }
+
+    /**
+     * For {@link #start()} with every vCPU paused before its first instruction (a debugger that waits):
+     * call before {@code start()}, then {@link #pause()} to wait until all are parked.
+     */
+    public void requestPause() { gate.request(); }
+
+    /**
+     * While paused: lets only the vCPU at {@code index} (in the list given to the constructor) run, until it
+     * parks again (its {@link DebugHook} wants a stop) or the next {@link #pause()}. A debugger's single step.
+     */
+    public void resumeOnly(int index) {
+        Objects.checkIndex(index, vcpus.size());
+        gate.exempt(index);
+    }
+
+    /** Where KVM_EXIT_DEBUG goes (guest debugging); null: such an exit ends the machine as unexpected. */
+    public MachineLoop debugHook(DebugHook hook) {
+        debugHook = hook;
+        return this;
+    }
+
+    DebugHook debugHook() { return debugHook; }
 
     /** Ends the machine with {@link RunEnd.Stopped}, unless it has already ended; returns without waiting. */
     public void stop(String reason) { endWith(new RunEnd.Stopped(reason)); }

@@ -14,9 +14,14 @@ final class PauseGate {
     /** Read by vCPU threads between runs without the lock. */
     private volatile boolean requested;
     private boolean released;
+    /** The one vCPU index let out of a pause (a debugger's single step), or -1. */
+    private volatile int exempt = -1;
     private int threads, parked, finished;
 
     boolean requested() { return requested; }
+
+    /** Whether vCPU {@code index} must park now: a pause is requested and it is not the one let out. */
+    boolean mustPark(int index) { return requested && exempt != index; }
 
     /** The number of vCPU threads that will report here, set when they start. */
     void expect(int n) {
@@ -28,12 +33,27 @@ final class PauseGate {
         }
     }
 
-    void request() { requested = true; }
+    void request() {
+        requested = true;
+        exempt = -1;
+    }
+
+    /** Keeps the pause for every vCPU but {@code index}, which runs until the next {@link #request()}. */
+    void exempt(int index) {
+        lock.lock();
+        try {
+            exempt = index;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
 
     void resume() {
         lock.lock();
         try {
             requested = false;
+            exempt = -1;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -52,12 +72,12 @@ final class PauseGate {
     }
 
     /** Called by a vCPU thread outside KVM_RUN: waits while a pause is requested. */
-    void park() {
+    void park(int index) {
         lock.lock();
         try {
             parked++;
             changed.signalAll();
-            while (requested && !released) changed.awaitUninterruptibly();
+            while (mustPark(index) && !released) changed.awaitUninterruptibly();
             parked--;
         } finally {
             lock.unlock();

@@ -23,9 +23,11 @@ final class VcpuRunner implements Runnable {
     private final MmioMap mmio;
     private final UnmappedPolicy unmapped;
     private final PauseGate gate;
+    private final int index;
     private volatile Thread self;
 
-    VcpuRunner(MachineLoop machine, Vcpu vcpu, MmioMap mmio, UnmappedPolicy unmapped, PauseGate gate) {
+    VcpuRunner(MachineLoop machine, Vcpu vcpu, int index, MmioMap mmio, UnmappedPolicy unmapped, PauseGate gate) {
+        this.index = index;
         this.machine = machine;
         this.vcpu = vcpu;
         this.mmio = mmio;
@@ -40,12 +42,13 @@ final class VcpuRunner implements Runnable {
             ExternalAbort abort = unmapped == UnmappedPolicy.EXTERNAL_ABORT ? new ExternalAbort(arena) : null;
             boolean settled = true;
             while (!machine.ended()) {
-                if (settled && gate.requested()) {
-                    gate.park();
+                if (settled && gate.mustPark(index)) {
+                    gate.park(index);
                     continue;
                 }
                 VcpuExit exit = vcpu.run();
-                settled = exit instanceof VcpuExit.Interrupted;
+                // a debug exit has nothing KVM must complete on the next entry, so the vCPU may park right after it
+                settled = exit instanceof VcpuExit.Interrupted || exit instanceof VcpuExit.Debug;
                 handle(exit, abort);
             }
         } catch (RuntimeException | Error e) {
@@ -78,6 +81,9 @@ final class VcpuRunner implements Runnable {
             case VcpuExit.FailEntry f -> machine.endWith(new RunEnd.EntryFailed(vcpu.id(), pc(), f.hardwareEntryFailureReason(), f.cpu()));
             case VcpuExit.InternalError e -> machine.endWith(new RunEnd.InternalError(vcpu.id(), pc(), e.suberror(), data(e)));
             case VcpuExit.ArmNisv n -> machine.endWith(new RunEnd.UndecodedMmio(vcpu.id(), pc(), n.faultIpa(), n.esrIss()));
+            case VcpuExit.Debug d when machine.debugHook() != null -> {
+                if (machine.debugHook().debugExit(vcpu, d)) gate.request();
+            }
             case VcpuExit.Io _, VcpuExit.Hlt _, VcpuExit.Shutdown _, VcpuExit.Debug _, VcpuExit.Other _ ->
                     machine.endWith(new RunEnd.UnexpectedExit(vcpu.id(), pc(), exit.toString()));
         }

@@ -70,6 +70,26 @@ class PageTableWalkerTest {
         assertEquals(new Translation.Mapped(0x4061_2345L, 1L << 21), a64(tcr, 0, l0, 0xffff_ffff_c061_2345L));
     }
 
+    /**
+     * FEAT_LPA2 (TCR_EL1.DS = 1), as Debian's arm64 kernel sets it up on QEMU's max CPU: T1SZ 12 (52-bit VAs),
+     * 4K granule, five levels starting at level -1 (VA[51:48]), and OA[51:50] in descriptor bits [9:8].
+     */
+    @Test
+    void lpa2FourKilobyteGranuleFiveLevelsThroughTtbr1() {
+        long lm1 = RAM + 0x50000, l0 = RAM + 0x51000, l1 = RAM + 0x52000, l2 = RAM + 0x53000, l3 = RAM + 0x54000, page = RAM + 0x55000;
+        long ds = 1L << 59;
+        long tcr = ds | 12L << 16 | TG1_4K | 12 | TG0_4K;
+        ram.writeLong(lm1 + 8 * 15, l0 | VALID_TABLE);  // VA[51:48] = 0xf
+        ram.writeLong(l0 + 8 * 511, l1 | VALID_TABLE);  // VA[47:39] = 511
+        ram.writeLong(l1 + 8 * 2, l2 | VALID_TABLE);
+        ram.writeLong(l2 + 8 * 3, l3 | VALID_TABLE);
+        ram.writeLong(l3 + 8 * 4, page | AF | VALID_TABLE);
+        long va = 0xfff0_0000_0000_0000L | 0xfL << 48 | 511L << 39 | 2L << 30 | 3L << 21 | 4L << 12 | 0x9ab;
+        assertEquals(new Translation.Mapped(page + 0x9ab, 0x1000), a64(tcr, 0, lm1 | 0x2L << 48, va));
+        // without DS the same TCR would clamp T1SZ to 16 and start a level short: the walk must not find the page
+        assertInstanceOf(Translation.Fault.class, a64(tcr & ~ds, 0, lm1, va));
+    }
+
     @Test
     void sixteenKilobyteGranuleThreeLevels() {
         long l1 = RAM + 0x40000, l2 = RAM + 0x44000, l3 = RAM + 0x48000, page = RAM + 0x4c000;

@@ -3,7 +3,9 @@ package dev.kvm4j.vmm.cli;
 import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.vmm.DiskOption;
 import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.ConfigException;
 import dev.kvm4j.vmm.MachineRunner;
+import dev.kvm4j.vmm.gdb.GdbOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +28,7 @@ import java.util.concurrent.Callable;
                 "  kvm4j run --kernel Image --initrd initrd.img --disk debian.img --disk data.img,ro --rng",
                 "  kvm4j run --kernel Image --dump-dtb virt.dtb && dtc -I dtb -O dts virt.dtb",
                 "  kvm4j run --kernel Image --initrd initrd.img --check",
+                "  kvm4j run --cpus 2 --gdb tcp::1234 --gdb-wait   (then: gdb-multiarch -ex 'target remote :1234')",
                 "  kvm4j run --cpus 2 --control /tmp/vm.sock   (then: echo 'snapshot vm.snap' | socat - UNIX:/tmp/vm.sock)"})
 public final class RunCommand implements Callable<Integer> {
     private final MachineRunner runner;
@@ -76,6 +79,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--rng", description = "A virtio entropy device (/dev/hwrng in the guest), fed from the host's getrandom.")
     boolean rng;
 
+    @Option(names = "--gdb", paramLabel = "tcp:[HOST]:PORT", description = {"Serve the GDB remote protocol on this "
+            + "TCP address (host 127.0.0.1 when left out): vCPUs are gdb's threads; breakpoints, watchpoints, stepping, Ctrl-C."})
+    String gdb;
+
+    @Option(names = "--gdb-wait", description = "With --gdb: keep every vCPU before its first instruction until gdb connects and continues.")
+    boolean gdbWait;
+
     @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
     boolean timings;
 
@@ -88,7 +98,20 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return runner.run(config());
+        GdbOption g = gdbOption();
+        return g == null ? runner.run(config()) : runner.run(config(), g);
+    }
+
+    GdbOption gdbOption() {
+        if (gdb == null) {
+            if (gdbWait) throw new ConfigException("--gdb-wait needs --gdb tcp::PORT to say where gdb connects");
+            return null;
+        }
+        try {
+            return GdbOption.parse(gdb, gdbWait);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     MachineConfig config() {

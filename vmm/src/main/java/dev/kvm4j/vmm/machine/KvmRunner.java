@@ -10,6 +10,8 @@ import dev.kvm4j.vmm.MachineConfig;
 import dev.kvm4j.vmm.MachineRunner;
 import dev.kvm4j.vmm.control.ControlServer;
 import dev.kvm4j.vmm.fdt.DtbFile;
+import dev.kvm4j.vmm.gdb.GdbOption;
+import dev.kvm4j.vmm.gdb.GdbServer;
 import dev.kvm4j.vmm.loader.BootFiles;
 import dev.kvm4j.vmm.loader.BootPlan;
 
@@ -32,6 +34,8 @@ public final class KvmRunner implements MachineRunner {
     private final OutputStream console;
     private final PrintWriter out;
     private final HostKvm host;
+    /** {@code --gdb} for the next {@link #run(MachineConfig, GdbOption)}, or null. */
+    private GdbOption gdb;
 
     /**
      * @param stdin   the user's keyboard, polled with {@code available()} (see {@link ConsoleInput})
@@ -47,6 +51,16 @@ public final class KvmRunner implements MachineRunner {
         this.console = console;
         this.out = out;
         this.host = host;
+    }
+
+    @Override
+    public int run(MachineConfig requested, GdbOption gdbOption) throws Exception {
+        gdb = gdbOption;
+        try {
+            return run(requested);
+        } finally {
+            gdb = null;
+        }
     }
 
     @Override
@@ -160,8 +174,10 @@ public final class KvmRunner implements MachineRunner {
                     Thread.currentThread().interrupt();
                 }
             })) {
-                machine.start();
+                GdbServer gdbServer = gdb == null ? null : startWithGdb(machine, gdb);
+                if (gdbServer == null) machine.start();
                 Stop.Reason reason = Stop.of(machine.await());
+                if (gdbServer != null) gdbServer.close();
                 long dropped = machine.finishConsole();
                 timeline.mark(BootTimeline.EXIT);
                 out.println();
@@ -176,5 +192,25 @@ public final class KvmRunner implements MachineRunner {
                 if (server != null) server.close();
             }
         }
+    }
+
+    /**
+     * {@code --gdb}: the machine starts with its vCPUs parked and the debugger attached; the server listens
+     * before the first instruction. Without {@code --gdb-wait} the guest runs at once and gdb may attach later.
+     * The server lives as long as the JVM's daemon threads: it ends with kvm4j.
+     */
+    private GdbServer startWithGdb(Machine machine, GdbOption option) throws Exception {
+        MachineDebugTarget target = MachineDebugTarget.startPaused(machine);
+        GdbServer server;
+        try {
+            server = GdbServer.start(option.address(), target);
+        } catch (java.io.IOException e) {
+            throw new ConfigException(e.getMessage() + "; pick another --gdb port");
+        }
+        out.println("kvm4j: gdb server on " + option.host() + ":" + server.port()
+                + (option.waitForGdb() ? ", the guest waits for gdb to continue" : ""));
+        out.flush();
+        if (!option.waitForGdb()) target.resumeUnattended();
+        return server;
     }
 }

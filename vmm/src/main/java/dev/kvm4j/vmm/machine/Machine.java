@@ -11,6 +11,7 @@ import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.arm.gic.Vgic;
 import dev.kvm4j.arm.psci.PowerEvent;
 import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.arm.run.DebugHook;
 import dev.kvm4j.arm.run.MachineLoop;
 import dev.kvm4j.arm.run.MmioMap;
 import dev.kvm4j.arm.run.RunEnd;
@@ -101,6 +102,7 @@ public final class Machine implements AutoCloseable {
     private int reboots;
     private ConsoleInput input;
     private Thread supervisor;
+    private volatile DebugHook debugHook;
     private final CompletableFuture<RunEnd> ended = new CompletableFuture<>();
 
     private Machine(Options options, MachineConfig config, SnapshotConfig shape, GuestMemory ram, Kvm kvm, Vm vm, Vgic vgic,
@@ -557,7 +559,56 @@ public final class Machine implements AutoCloseable {
      * An unmapped access stops the machine: a guest kvm4j boots should touch only what the device tree
      * describes, so such an access is a bug worth a clear message rather than an abort the guest may swallow.
      */
-    private MachineLoop newLoop() { return new MachineLoop(vm, vcpus, mmio, UnmappedPolicy.STOP); }
+    private MachineLoop newLoop() { return new MachineLoop(vm, vcpus, mmio, UnmappedPolicy.STOP).debugHook(debugHook); }
+
+    // ---- for a debugger (MachineDebugTarget): additive, the lifecycle above is unchanged ----
+
+    /** Where KVM_EXIT_DEBUG goes, for this run and the runs after a reboot. */
+    void debugHook(DebugHook hook) {
+        synchronized (lock) {
+            debugHook = hook;
+            if (loop != null) loop.debugHook(hook);
+        }
+    }
+
+    /** {@link #start()} with every vCPU parked before its first instruction; {@link #resume()} lets them go. */
+    void startPaused() throws InterruptedException {
+        synchronized (lock) {
+            if (phase != Phase.BUILT) throw new IllegalStateException("the machine is " + phase + ", not BUILT: start it once");
+            phase = Phase.PAUSED;
+            loop = newLoop();
+            loopStarted = true;
+            loop.requestPause();
+            options.timeline.mark(BootTimeline.FIRST_INSTRUCTION);
+            loop.start();
+            input = ConsoleInput.start(options.stdin, uart::receive);
+            supervisor = Thread.ofPlatform().daemon().name("kvm4j-machine").start(this::supervise);
+            loop.pause();
+        }
+    }
+
+    /** {@link #pause()}, also when paused with one vCPU let out by {@link #resumeOnly}: returns once all are parked. */
+    void pauseAll() throws InterruptedException {
+        synchronized (lock) {
+            if (phase != Phase.RUNNING && phase != Phase.PAUSED) return;
+            if (loopStarted) loop.pause();
+            phase = Phase.PAUSED;
+        }
+    }
+
+    /** While paused: only vCPU {@code index} runs (a single step), the others stay parked. */
+    void resumeOnly(int index) {
+        synchronized (lock) {
+            if (phase != Phase.PAUSED || !loopStarted) throw new IllegalStateException("the machine is " + phase + ", not PAUSED");
+            loop.resumeOnly(index);
+        }
+    }
+
+    Vm vm() { return vm; }
+
+    List<Vcpu> vcpus() { return vcpus; }
+
+    GuestMemory ram() { return ram; }
 
     private static AddressRange uartRange() { return new AddressRange("PL011 UART", Layout.UART_BASE, Layout.UART_SIZE); }
 

@@ -1,0 +1,14 @@
+package dev.kvm4j.arm.run;
+
+import dev.kvm4j.kvm.Vcpu;
+import dev.kvm4j.kvm.VcpuExit;
+
+/**
+ * What a machine loop does with a KVM_EXIT_DEBUG (guest debugging is on): called on the vCPU's own thread.
+ * Without a hook a debug exit ends the machine as unexpected.
+ */
+@FunctionalInterface
+public interface DebugHook {
+    /** true: the debugger wants this stop, so the vCPU parks (as in a pause) instead of entering KVM_RUN again. */
+    boolean debugExit(Vcpu vcpu, VcpuExit.Debug exit);
+}

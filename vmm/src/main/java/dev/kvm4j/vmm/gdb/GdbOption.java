@@ -1,0 +1,35 @@
+package dev.kvm4j.vmm.gdb;
+
+import java.net.InetSocketAddress;
+
+/**
+ * {@code --gdb tcp::PORT} or {@code tcp:HOST:PORT} (host 127.0.0.1 when left out: a debugger can write guest
+ * memory, so it listens on loopback unless asked), and {@code --gdb-wait}: every vCPU parked before its first
+ * instruction until gdb continues.
+ */
+public record GdbOption(String host, int port, boolean waitForGdb) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    public GdbOption {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--gdb port " + port + " is out of range: 0 to 65535");
+    }
+
+    /** Parses {@code tcp:[HOST]:PORT}; a wrong form says what is expected. */
+    public static GdbOption parse(String text, boolean wait) {
+        String usage = "--gdb " + text + ": expected tcp::PORT or tcp:HOST:PORT, e.g. tcp::1234";
+        if (!text.startsWith("tcp:")) throw new IllegalArgumentException(usage);
+        String rest = text.substring("tcp:".length());
+        int colon = rest.lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException(usage);
+        String host = rest.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(rest.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(usage);
+        }
+        return new GdbOption(host.isEmpty() ? DEFAULT_HOST : host, port, wait);
+    }
+
+    public InetSocketAddress address() { return new InetSocketAddress(host, port); }
+}
