@@ -212,14 +212,38 @@ class VcpuConcurrencyKvmTest {
                             // the call reached the kernel: fine
                         }
                     }));
-                    start.await();
-                    Thread.sleep(round % 5);
+                    uninterruptibly(start::await);
+                    int pause = round % 5;
+                    uninterruptibly(() -> Thread.sleep(pause));
                     g.vcpu.close();
-                    for (Thread t : threads) assertTrue(t.join(LIMIT), "round " + round + ": a user of the closed vCPU is still running");
+                    for (Thread t : threads) {
+                        boolean[] ended = new boolean[1];
+                        uninterruptibly(() -> ended[0] = t.join(LIMIT));
+                        assertTrue(ended[0], "round " + round + ": a user of the closed vCPU is still running");
+                    }
                 }
             }
             assertTrue(unexpected.isEmpty(), () -> "untyped failures: " + unexpected);
             assertEquals(fdsBefore, Posix.openFds(), "every fd of the 40 guests is closed");
+        }
+    }
+
+    private interface Blocking { void run() throws Exception; }
+
+    /**
+     * Twice in loaded runs (never reproduced on demand) this test's own thread was interrupted by something
+     * outside kvm4j (nothing in kvm4j interrupts threads); such an interrupt is reported and the wait repeated,
+     * since what this test checks is how the vCPU's users end, not how its driver waits.
+     */
+    private static void uninterruptibly(Blocking wait) throws Exception {
+        while (true) {
+            try {
+                wait.run();
+                return;
+            } catch (InterruptedException e) {
+                System.out.println("VcpuConcurrencyKvmTest: the test thread was interrupted (stray interrupt), waiting again");
+                e.printStackTrace(System.out);
+            }
         }
     }
 
