@@ -74,6 +74,14 @@ build_payload() {
     local guests
     guests=$("$KVM4J_ROOT/guests/build") || die "guests/build failed"
     mkdir -p "$dir/guest" && cp "$guests"/* "$dir/guest/"
+    [ "${2:-}" = --test-guests ] || return 0
+    # The virtio tests' extra guests: Debian's virtio modules for the default initramfs, and a Debian root
+    # disk. Both are built from Debian packages and cached; if one cannot be built, its tests skip, saying so.
+    local m d
+    if m=$("$KVM4J_ROOT/guests/virtio-modules"); then cp "$m/virtio-modules.cpio.gz" "$dir/guest/"
+    else say "WARNING: guests/virtio-modules failed: the virtio real-KVM tests will be skipped"; fi
+    if d=$("$KVM4J_ROOT/guests/rootfs-build"); then mkdir -p "$dir/guest/debian" && cp "$d"/{debian.img,initrd-debian.cpio.gz,Image} "$dir/guest/debian/"
+    else say "WARNING: guests/rootfs-build failed: the Debian root disk test will be skipped"; fi
 }
 
 # JVM options inside the emulated host, where everything is slow: C1 only compiles faster than it pays back.
