@@ -40,6 +40,23 @@ public final class Boot {
         return BootLoader.read(kernel, config.initrd(), config.aarch32(), ram);
     }
 
+    /** A config's boot files read into guest RAM of its own; whoever takes it closes the RAM. */
+    public record Loaded(GuestMemory ram, BootFiles files) {}
+
+    /**
+     * Maps the config's guest RAM and {@link #read reads} its files into it; the RAM is unmapped again if
+     * they are refused. Needs no /dev/kvm.
+     */
+    public static Loaded readIntoNewRam(MachineConfig config) {
+        GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+        try {
+            return new Loaded(ram, read(config, ram));
+        } catch (Throwable t) {
+            ram.close();
+            throw t;
+        }
+    }
+
     /** Completes {@code files}, already in {@code ram}, with the device tree of a machine with {@code gic}. */
     public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
         return prepare(config, files, gic, ram, java.util.List.of());

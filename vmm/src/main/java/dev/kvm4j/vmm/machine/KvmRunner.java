@@ -69,14 +69,9 @@ public final class KvmRunner implements MachineRunner {
         BootTimeline timeline = new BootTimeline();
         // The user's files are read and judged first, straight into guest RAM (an anonymous mapping, no
         // /dev/kvm needed): a bad kernel is reported even on a host without KVM.
-        GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
-        BootFiles files;
-        try {
-            files = Boot.read(config, ram);
-        } catch (Throwable t) {
-            ram.close();
-            throw t;
-        }
+        Boot.Loaded loaded = Boot.readIntoNewRam(config);
+        GuestMemory ram = loaded.ram();
+        BootFiles files = loaded.files();
         if (config.check()) {
             try (ram) {
                 return check(config, files, ram);

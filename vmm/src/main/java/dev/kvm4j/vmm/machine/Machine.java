@@ -204,23 +204,15 @@ public final class Machine implements AutoCloseable {
      */
     public static Machine build(MachineConfig requested, Options options) {
         MachineConfig config;
-        GuestMemory ram;
-        BootFiles files;
+        Boot.Loaded loaded;
         try {
             config = DefaultGuest.apply(requested);
-            ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
+            loaded = Boot.readIntoNewRam(config);
         } catch (Throwable t) {
             options.closeDevices();
             throw t;
         }
-        try {
-            files = Boot.read(config, ram);
-        } catch (Throwable t) {
-            ram.close();
-            options.closeDevices();
-            throw t;
-        }
-        return build(config, options, ram, files);
+        return build(config, options, loaded.ram(), loaded.files());
     }
 
     /** {@link #build(MachineConfig, Options)} with the boot files already read into {@code ram}, which the machine takes over. */
