@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @RealKvm(arch = "aarch64")
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class DebianRootKvmTest {
-    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = Duration.ofMinutes(2);
+    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = GuestConsole.ANSWER;
 
     @TempDir
     Path dir;
@@ -44,20 +44,7 @@ class DebianRootKvmTest {
         return p;
     }
 
-    private static void type(Machine m, String line) {
-        byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        assertEquals(b.length, m.type(b));
-    }
 
-    private static String ask(Machine m, GuestConsole console, String command, String tag) throws InterruptedException {
-        String begin = "<<" + tag + ">>", end = "<</" + tag + ">>";
-        type(m, "T=" + tag + "; echo \"<<$T>>\"; " + command + "; echo \"<</$T>>\"");
-        assertTrue(console.await(end, ANSWER), "no answer to " + command + "; console:\n" + console.text());
-        String text = console.text();
-        int from = text.lastIndexOf(begin), to = text.lastIndexOf(end);
-        assertTrue(from >= 0 && from < to, "framing of " + command + " in:\n" + text);
-        return text.substring(from + begin.length(), to);
-    }
 
     private static MachineConfig config(String append) {
         return MachineConfig.builder().kernel(rootFile("Image")).initrd(rootFile("initrd-debian.cpio.gz"))
@@ -73,17 +60,9 @@ class DebianRootKvmTest {
         return m;
     }
 
-    private static boolean awaitCount(GuestConsole console, String what, int n, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (console.text().split(Pattern.quote(what), -1).length - 1 < n) {
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(100);
-        }
-        return true;
-    }
 
     private static void powerOff(Machine m, GuestConsole console) throws InterruptedException {
-        type(m, "poweroff");
+        GuestConsole.type(m, "poweroff");
         RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + console.text()));
         assertInstanceOf(PowerEvent.PowerOff.class, assertInstanceOf(RunEnd.Power.class, end).event(), end.message());
     }
@@ -97,17 +76,17 @@ class DebianRootKvmTest {
         // Boot, write, reboot in place (the machine's reboot: devices reset, the guest probes them again), read.
         GuestConsole console = new GuestConsole();
         try (Machine m = shell(disk, console)) {
-            String root = ask(m, console, "awk '$2 == \"/\" {print $1, $3, $4}' /proc/mounts; cat /etc/debian_version", "root");
+            String root = console.ask(m, "awk '$2 == \"/\" {print $1, $3, $4}' /proc/mounts; cat /etc/debian_version", "root");
             assertTrue(root.contains("/dev/vda ext4 rw"), "root is not /dev/vda, ext4, read-write:\n" + root);
             assertTrue(Pattern.compile("(?m)^1[3-9]").matcher(root).find() || root.contains("trixie"), "not Debian 13:\n" + root);
-            String wrote = ask(m, console, "echo " + token + " > /root/persisted && sync && echo WROTE", "write");
+            String wrote = console.ask(m, "echo " + token + " > /root/persisted && sync && echo WROTE", "write");
             assertTrue(wrote.contains("WROTE"), wrote);
-            type(m, "reboot");
-            assertTrue(awaitCount(console, "KVM4J-DEBIAN-READY", 2, BOOT), "no second boot; console:\n" + console.text());
-            assertTrue(awaitCount(console, "Type 'poweroff'", 2, ANSWER), console.text());
+            GuestConsole.type(m, "reboot");
+            assertTrue(console.awaitCount("KVM4J-DEBIAN-READY", 2, BOOT), "no second boot; console:\n" + console.text());
+            assertTrue(console.awaitCount("Type 'poweroff'", 2, ANSWER), console.text());
             Thread.sleep(500);
             assertEquals(1, m.reboots());
-            String read = ask(m, console, "cat /root/persisted", "read");
+            String read = console.ask(m, "cat /root/persisted", "read");
             assertTrue(read.contains(token), "the file written before the reboot:\n" + read);
             powerOff(m, console);
         }
@@ -115,7 +94,7 @@ class DebianRootKvmTest {
         // A new machine on the same image reads it too
         GuestConsole second = new GuestConsole();
         try (Machine m = shell(disk, second)) {
-            String read = ask(m, second, "cat /root/persisted", "again");
+            String read = second.ask(m, "cat /root/persisted", "again");
             assertTrue(read.contains(token), "the file, in a new machine:\n" + read);
             powerOff(m, second);
         }

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class MachineKvmTest {
     private static final String MARKER = "KVM4J-USERSPACE-READY";
-    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = Duration.ofMinutes(2);
+    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = GuestConsole.ANSWER;
 
     @TempDir
     Path dir;
@@ -60,41 +60,13 @@ class MachineKvmTest {
                 .cpus(cpus).memory(memory).append("console=ttyAMA0 quiet kvm4j.shell").build();
     }
 
-    private static int count(String text, String what) {
-        int n = 0;
-        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) n++;
-        return n;
-    }
 
-    private static boolean awaitCount(GuestConsole console, String what, int n, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (count(console.text(), what) < n) {
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(100);
-        }
-        return true;
-    }
 
-    private static void type(Machine m, String line) {
-        byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        assertEquals(b.length, m.type(b));
-    }
 
-    /** Types a command whose output is framed by two unique markers and returns what lies between them. */
-    private static String ask(Machine m, GuestConsole console, String command, String tag) throws InterruptedException {
-        String begin = "<<" + tag + ">>", end = "<</" + tag + ">>";
-        // The markers are built by the shell so the echo of the typed line does not match them.
-        type(m, "T=" + tag + "; echo \"<<$T>>\"; " + command + "; echo \"<</$T>>\"");
-        assertTrue(console.await(end, ANSWER), "no answer to " + command + "; console:\n" + console.text());
-        String text = console.text();
-        int from = text.lastIndexOf(begin), to = text.lastIndexOf(end);
-        assertTrue(from >= 0 && from < to, "framing of " + command + " in:\n" + text);
-        return text.substring(from + begin.length(), to);
-    }
 
     /** arch_timer interrupt counts per CPU from /proc/interrupts. */
     private static List<Long> timerTicks(Machine m, GuestConsole console, String tag) throws InterruptedException {
-        String out = ask(m, console, "grep arch_timer /proc/interrupts", tag);
+        String out = console.ask(m, "grep arch_timer /proc/interrupts", tag);
         Matcher line = Pattern.compile("^\\s*\\d+:((?:\\s+\\d+)+)\\s", Pattern.MULTILINE).matcher(out);
         assertTrue(line.find(), "no arch_timer line in:\n" + out);
         List<Long> ticks = new ArrayList<>();
@@ -116,14 +88,14 @@ class MachineKvmTest {
         GuestConsole console = new GuestConsole();
         try (Machine m = boot(shellGuest(2, 256L << 20), console)) {
             for (int boot = 2; boot <= 3; boot++) {
-                type(m, "reboot -f");
-                assertTrue(awaitCount(console, MARKER, boot, BOOT), "boot " + boot + " did not reach userspace; console:\n" + console.text());
-                assertTrue(awaitCount(console, "CPUs: 2", boot, ANSWER), "boot " + boot + " should see both CPUs:\n" + console.text());
-                assertTrue(awaitCount(console, "Type 'poweroff'", boot, ANSWER), console.text());
+                GuestConsole.type(m, "reboot -f");
+                assertTrue(console.awaitCount(MARKER, boot, BOOT), "boot " + boot + " did not reach userspace; console:\n" + console.text());
+                assertTrue(console.awaitCount("CPUs: 2", boot, ANSWER), "boot " + boot + " should see both CPUs:\n" + console.text());
+                assertTrue(console.awaitCount("Type 'poweroff'", boot, ANSWER), console.text());
                 Thread.sleep(500);
             }
             assertEquals(2, m.reboots());
-            type(m, "poweroff -f");
+            GuestConsole.type(m, "poweroff -f");
             RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + console.text()));
             assertInstanceOf(PowerEvent.PowerOff.class, assertInstanceOf(RunEnd.Power.class, end).event(), end.message());
         }
@@ -137,7 +109,7 @@ class MachineKvmTest {
             m.start();
             assertTrue(console.await("Type 'poweroff'", BOOT), console.text());
             Thread.sleep(500);
-            type(m, "reboot -f");
+            GuestConsole.type(m, "reboot -f");
             RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no reset; console:\n" + console.text()));
             assertInstanceOf(PowerEvent.Reboot.class, assertInstanceOf(RunEnd.Power.class, end).event(), end.message());
             assertEquals(0, m.reboots());
@@ -151,7 +123,7 @@ class MachineKvmTest {
         MachineState saved;
         long saveMs;
         try (Machine m = boot(shellGuest(2, 512L << 20), before)) {
-            assertEquals("kvm4j-proof-42", ask(m, before, "echo kvm4j-proof-$((6*7)) > /tmp/proof; cat /tmp/proof", "A").strip());
+            assertEquals("kvm4j-proof-42", before.ask(m, "echo kvm4j-proof-$((6*7)) > /tmp/proof; cat /tmp/proof", "A").strip());
             m.pause();
             long t0 = System.nanoTime();
             SnapshotWriter.Written w = m.snapshot(file);
@@ -182,7 +154,7 @@ class MachineKvmTest {
             assertEquals(saved.gic(), restored.gic(), "the vGIC reads back what was saved");
             assertEquals(saved.uart(), restored.uart());
             r.start();
-            assertEquals("kvm4j-proof-42", ask(r, after, "cat /tmp/proof", "B").strip(), "the file written before the snapshot");
+            assertEquals("kvm4j-proof-42", after.ask(r, "cat /tmp/proof", "B").strip(), "the file written before the snapshot");
             List<Long> first = timerTicks(r, after, "C");
             Thread.sleep(1500);
             List<Long> second = timerTicks(r, after, "D");
@@ -190,7 +162,7 @@ class MachineKvmTest {
             for (int cpu = 0; cpu < 2; cpu++) {
                 assertTrue(second.get(cpu) > first.get(cpu), "CPU " + cpu + "'s timer ticks: " + first + " then " + second);
             }
-            type(r, "poweroff -f");
+            GuestConsole.type(r, "poweroff -f");
             RunEnd end = r.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + after.text()));
             assertInstanceOf(RunEnd.Power.class, end, end.message());
         }
@@ -201,7 +173,7 @@ class MachineKvmTest {
         Path file = dir.resolve("off.snap");
         GuestConsole before = new GuestConsole();
         try (Machine m = boot(shellGuest(2, 256L << 20), before)) {
-            assertEquals("0", ask(m, before, "echo 0 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online", "A").strip());
+            assertEquals("0", before.ask(m, "echo 0 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online", "A").strip());
             Thread.sleep(500);
             MachineState s = m.state();
             assertEquals(MpState.STOPPED, s.vcpus().get(1).extra().mpState(), "PSCI CPU_OFF stopped vCPU 1");
@@ -213,8 +185,8 @@ class MachineKvmTest {
             assertEquals(MpState.STOPPED, r.state().vcpus().get(1).extra().mpState(), "vCPU 1 is restored powered off");
             assertEquals(MpState.RUNNABLE, r.state().vcpus().get(0).extra().mpState());
             r.start();
-            assertEquals("0", ask(r, after, "cat /sys/devices/system/cpu/online", "B").strip());
-            assertEquals("0-1", ask(r, after, "echo 1 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online", "C").strip(),
+            assertEquals("0", after.ask(r, "cat /sys/devices/system/cpu/online", "B").strip());
+            assertEquals("0-1", after.ask(r, "echo 1 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online", "C").strip(),
                     "CPU_ON brings vCPU 1 back after the restore");
             r.stop();
         }
@@ -262,7 +234,7 @@ class MachineKvmTest {
         Path file = dir.resolve("process.snap");
         GuestConsole before = new GuestConsole();
         try (Machine m = boot(shellGuest(2, 256L << 20), before)) {
-            ask(m, before, "echo kvm4j-other-process > /tmp/proof", "A");
+            before.ask(m, "echo kvm4j-other-process > /tmp/proof", "A");
             m.snapshot(file);
             m.stop();
         }
@@ -316,14 +288,14 @@ class MachineKvmTest {
         Path file = dir.resolve("a32.snap");
         GuestConsole before = new GuestConsole();
         try (Machine m = boot(config, before)) {
-            assertEquals("armv7l", ask(m, before, "echo a32-proof > /tmp/proof; uname -m", "A").strip());
+            assertEquals("armv7l", before.ask(m, "echo a32-proof > /tmp/proof; uname -m", "A").strip());
             m.snapshot(file);
             m.stop();
         }
         GuestConsole after = new GuestConsole();
         try (Machine r = Machine.restore(file, Machine.options().console(after))) {
             r.start();
-            assertEquals("a32-proof", ask(r, after, "cat /tmp/proof", "B").strip());
+            assertEquals("a32-proof", after.ask(r, "cat /tmp/proof", "B").strip());
             List<Long> first = timerTicks(r, after, "C");
             Thread.sleep(1500);
             List<Long> second = timerTicks(r, after, "D");

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class VirtioKvmTest {
     private static final String MARKER = "KVM4J-USERSPACE-READY";
-    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = Duration.ofMinutes(2);
+    private static final Duration BOOT = Duration.ofMinutes(5), ANSWER = GuestConsole.ANSWER;
     private static final int SECTOR = 512, DISK_SECTORS = 8 * 2048; // 8 MiB
     private static final String WRITTEN = "KVM4J-VIRTIO-WRITE";
     private static final int WRITE_SECTOR = 9;
@@ -85,20 +85,7 @@ class VirtioKvmTest {
         return HexFormat.of().formatHex(d.digest());
     }
 
-    private static void type(Machine m, String line) {
-        byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        assertEquals(b.length, m.type(b));
-    }
 
-    private static String ask(Machine m, GuestConsole console, String command, String tag) throws InterruptedException {
-        String begin = "<<" + tag + ">>", end = "<</" + tag + ">>";
-        type(m, "T=" + tag + "; echo \"<<$T>>\"; " + command + "; echo \"<</$T>>\"");
-        assertTrue(console.await(end, ANSWER), "no answer to " + command + "; console:\n" + console.text());
-        String text = console.text();
-        int from = text.lastIndexOf(begin), to = text.lastIndexOf(end);
-        assertTrue(from >= 0 && from < to, "framing of " + command + " in:\n" + text);
-        return text.substring(from + begin.length(), to);
-    }
 
     @Test
     void theGuestReadsAndWritesItsDisksAndGetsEntropy() throws Exception {
@@ -123,7 +110,7 @@ class VirtioKvmTest {
             assertTrue(refused.getMessage().contains("not part of snapshots yet"), refused.getMessage());
             assertFalse(Files.exists(dir.resolve("x.snap")));
 
-            String loaded = ask(m, console, "for k in virtio_mmio virtio_blk virtio-rng; do insmod /lib/modules/kvm4j/$k.ko || echo FAILED $k; done;"
+            String loaded = console.ask(m, "for k in virtio_mmio virtio_blk virtio-rng; do insmod /lib/modules/kvm4j/$k.ko || echo FAILED $k; done;"
                     + " sleep 1; cat /sys/block/vda/size /sys/block/vda/ro /sys/block/vdb/ro", "mods");
             assertFalse(loaded.contains("FAILED"), loaded);
             Matcher sizes = Pattern.compile("(?m)^(\\d+)\\s*$").matcher(loaded);
@@ -136,29 +123,29 @@ class VirtioKvmTest {
 
             // reads: the guest's digest of a sector in the middle of each disk is the host's
             int probe = 1234;
-            String readA = ask(m, console, "dd if=/dev/vda bs=512 skip=" + probe + " count=1 2>/dev/null | md5sum", "ra");
+            String readA = console.ask(m, "dd if=/dev/vda bs=512 skip=" + probe + " count=1 2>/dev/null | md5sum", "ra");
             assertTrue(readA.contains(md5(a, probe * SECTOR, SECTOR)), "vda sector " + probe + ":\n" + readA);
-            String readB = ask(m, console, "dd if=/dev/vdb bs=512 skip=" + (DISK_SECTORS - 1) + " count=1 2>/dev/null | md5sum", "rb");
+            String readB = console.ask(m, "dd if=/dev/vdb bs=512 skip=" + (DISK_SECTORS - 1) + " count=1 2>/dev/null | md5sum", "rb");
             assertTrue(readB.contains(md5(b, (DISK_SECTORS - 1) * SECTOR, SECTOR)), "vdb last sector:\n" + readB);
 
             // a write to the read-only disk fails in the guest
-            String refusedWrite = ask(m, console, "dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync; echo rc=$?", "wb");
+            String refusedWrite = console.ask(m, "dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync; echo rc=$?", "wb");
             Matcher rc = Pattern.compile("rc=(\\d+)").matcher(refusedWrite);
             assertTrue(rc.find(), refusedWrite);
             assertNotEquals("0", rc.group(1), "the guest wrote to a read-only disk:\n" + refusedWrite);
 
             // a write to the read-write disk, flushed
-            String wrote = ask(m, console, "printf '" + WRITTEN + "' | dd of=/dev/vda bs=512 seek=" + WRITE_SECTOR
+            String wrote = console.ask(m, "printf '" + WRITTEN + "' | dd of=/dev/vda bs=512 seek=" + WRITE_SECTOR
                     + " conv=notrunc,fsync 2>/dev/null; echo rc=$?; sync", "wa");
             assertTrue(wrote.contains("rc=0"), wrote);
 
             // entropy
-            String random = ask(m, console, "dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -tx1; cat /sys/class/misc/hw_random/rng_current", "rng");
+            String random = console.ask(m, "dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -tx1; cat /sys/class/misc/hw_random/rng_current", "rng");
             Matcher hex = Pattern.compile("((?:\\s[0-9a-f]{2}){16})").matcher(random);
             assertTrue(hex.find(), "16 bytes from /dev/hwrng:\n" + random);
             assertTrue(random.contains("virtio_rng"), random);
 
-            type(m, "poweroff -f");
+            GuestConsole.type(m, "poweroff -f");
             RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + console.text()));
             assertInstanceOf(PowerEvent.PowerOff.class, assertInstanceOf(RunEnd.Power.class, end).event(), end.message());
         }
