@@ -36,6 +36,19 @@ class GuestMemoryTest {
     }
 
     @Test
+    void zeroClearsEveryPageWrittenBefore() {
+        try (GuestMemory ram = GuestMemory.allocate(0x4000_0000L, 0x10_0000)) {
+            ram.writeLong(0x4000_0000L, -1L);
+            ram.writeLong(0x400f_fff8L, 0x1234L);
+            ram.zero();
+            assertEquals(0, ram.readLong(0x4000_0000L));
+            assertEquals(0, ram.readLong(0x400f_fff8L));
+            ram.writeInt(0x4000_1000L, 7); // still mapped and writable after the pages went back to the kernel
+            assertEquals(7, ram.readInt(0x4000_1000L));
+        }
+    }
+
+    @Test
     void useAfterCloseIsAClosedHandleError() {
         GuestMemory ram = GuestMemory.allocate(0, 0x1000);
         ram.close();

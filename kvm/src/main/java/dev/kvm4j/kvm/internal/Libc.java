@@ -25,6 +25,7 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
     public static final int PROT_READ = 1, PROT_WRITE = 2;
     public static final int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    public static final int MADV_DONTNEED = 4;
     /** The flag kvm4j must NOT set for its kick signal: with it, a blocking read or write resumes instead of EINTR. */
     public static final int SA_RESTART = 0x10000000;
 
@@ -69,6 +70,7 @@ public final class Libc {
     private static final MethodHandle MMAP = bind("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE = bind("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle PTHREAD_SELF = bind("pthread_self", FunctionDescriptor.of(JAVA_LONG));
     private static final MethodHandle PTHREAD_KILL = bind("pthread_kill", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SIGACTION = bind("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -123,6 +125,11 @@ public final class Libc {
 
     public static void munmap(MemorySegment address, long length) {
         try { int ignored = (int) MUNMAP.invokeExact(address, length); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Returns 0, or -1 on failure. */
+    public static int madvise(MemorySegment address, long length, int advice) {
+        try { return (int) MADVISE.invokeExact(address, length, advice); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static long pthreadSelf() {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,7 +43,9 @@ class UserStopTest {
     @Test
     void aSignalStillShowsTheGuestsLastOutputAndWhyKvm4jEnded() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoppedMachine.class.getName())
+        // On the module path java.class.path lacks these classes: name the test's and the product's directories or jars.
+        String classPath = location(StoppedMachine.class) + File.pathSeparator + location(ConsoleOutput.class);
+        Process child = new ProcessBuilder(java, "-cp", classPath, StoppedMachine.class.getName())
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
         assertEquals("ready", out.readLine());
@@ -53,5 +56,9 @@ class UserStopTest {
         assertEquals(130, child.exitValue(), "the JVM's status for SIGINT");
         assertTrue(rest.contains("guest: last words\nkvm4j: " + Stop.BY_USER + ", dropped 0\n"),
                 "the guest's last line, then kvm4j's; got the tail: " + rest.substring(Math.max(0, rest.length() - 300)));
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }
