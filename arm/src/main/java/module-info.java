@@ -2,7 +2,6 @@
 module dev.kvm4j.arm {
     requires transitive dev.kvm4j.kvm;
     exports dev.kvm4j.arm;
-    exports dev.kvm4j.arm.abi;
     exports dev.kvm4j.arm.regs;
     exports dev.kvm4j.arm.aarch32;
     exports dev.kvm4j.arm.gic;

@@ -1,10 +1,9 @@
 /** A small virt-style ARM machine on kvm4j: RAM, UART, vGIC, device tree, loaders, CLI. */
 module dev.kvm4j.vmm {
-    requires dev.kvm4j.arm;
+    requires transitive dev.kvm4j.arm;
     requires dev.kvm4j.kvm;
     requires info.picocli;
     exports dev.kvm4j.vmm;
-    exports dev.kvm4j.vmm.cli;
     exports dev.kvm4j.vmm.device;
     exports dev.kvm4j.vmm.fdt;
     exports dev.kvm4j.vmm.gdb;

@@ -61,7 +61,7 @@ public final class BootRace {
     static List<String> kvm4j(String kernel, String initrd, String aotCache, String append, boolean timings) {
         List<String> c = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         if (aotCache != null) c.addAll(List.of("-XX:AOTCache=" + aotCache, "-Xlog:aot=off", "-Xlog:cds=off"));
-        c.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", "lib/*", "dev.kvm4j.vmm.cli.Main", "run",
+        c.addAll(List.of("--module-path", "modules", "--enable-native-access=dev.kvm4j.kvm", "-m", "dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main", "run",
                 "--kernel", kernel, "--initrd", initrd, "--memory", "256M", "--append", append));
         if (timings) c.add("--timings");
         return c;

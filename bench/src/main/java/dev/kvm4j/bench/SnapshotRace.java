@@ -69,7 +69,7 @@ public final class SnapshotRace {
 
     static List<String> kvm4j(String... args) {
         List<String> c = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-cp", "lib/*", "dev.kvm4j.vmm.cli.Main"));
+                "--module-path", "modules", "--enable-native-access=dev.kvm4j.kvm", "-m", "dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main"));
         c.addAll(List.of(args));
         return c;
     }
