@@ -3,7 +3,7 @@ package dev.kvm4j.arm.debug;
 import java.util.Optional;
 
 /**
- * Encodings of the hardware breakpoint and watchpoint registers (DBGBCR<n>_EL1, DBGWCR<n>_EL1 in the Arm ARM),
+ * Encodings of the hardware breakpoint and watchpoint registers ({@code DBGBCR<n>_EL1}, {@code DBGWCR<n>_EL1} in the Arm ARM),
  * as KVM loads them from {@code kvm_guest_debug_arch} while it debugs the guest.
  */
 public final class DebugRegisters {

@@ -1,7 +1,7 @@
 package dev.kvm4j.arm.debug;
 
 /**
- * Translates guest virtual addresses by walking the guest's own stage-1 tables (EL1&0 regime), the way the MMU
+ * Translates guest virtual addresses by walking the guest's own stage-1 tables (EL1&amp;0 regime), the way the MMU
  * would for a read: AArch64 with 4K, 16K or 64K granules through TTBR0 or TTBR1; AArch32 short descriptors and
  * LPAE. The MMU off means VA = PA. Every failure, a bad descriptor or a table outside RAM, is a
  * {@link Translation.Fault}; the walk never throws for what the guest put in its tables.

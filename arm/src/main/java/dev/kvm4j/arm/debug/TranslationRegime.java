@@ -5,7 +5,7 @@ import dev.kvm4j.arm.regs.CoreRegister;
 import dev.kvm4j.kvm.Vcpu;
 
 /**
- * The EL1&0 translation registers of one vCPU, read together so one walk sees one state. For an AArch32 guest
+ * The EL1&amp;0 translation registers of one vCPU, read together so one walk sees one state. For an AArch32 guest
  * the same registers carry the AArch32 ones (the Arm ARM's AArch32-to-AArch64 register mapping): SCTLR = SCTLR_EL1[31:0], TTBCR = TCR_EL1[31:0],
  * TTBR0/1 = TTBR0/1_EL1 (64-bit, LPAE format when TTBCR.EAE).
  */

@@ -73,7 +73,7 @@ public final class GicAbi {
     public static final int KVM_ARM_DEVICE_ID_MASK = 0xffff0000;
     public static final int KVM_ARM_DEVICE_VGIC_V2 = 0;
 
-    /** {@code struct kvm_arm_device_addr}: id = device id << 16 | address type. */
+    /** {@code struct kvm_arm_device_addr}: {@code id = device id << 16 | address type}. */
     public static final StructLayout STRUCT_KVM_ARM_DEVICE_ADDR = MemoryLayout.structLayout(
             JAVA_LONG.withName("id"),
             JAVA_LONG.withName("addr")).withName("kvm_arm_device_addr");
