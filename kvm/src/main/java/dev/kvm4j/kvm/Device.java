@@ -17,6 +17,7 @@ import static dev.kvm4j.kvm.abi.KvmStructs.STRUCT_KVM_DEVICE_ATTR;
  * largest value of the vGIC's attributes (addresses and system registers are u64, the rest u32).
  */
 public final class Device implements AutoCloseable {
+    /** The smallest value buffer accepted: the largest attribute value of the devices kvm4j drives. */
     public static final long MIN_VALUE_BYTES = 8;
 
     private final FileHandle handle;
@@ -27,9 +28,16 @@ public final class Device implements AutoCloseable {
         this.type = type;
     }
 
+    /** {@return the {@code KVM_DEV_TYPE_*} number it was created with} */
     public int type() { return type; }
 
-    /** {@code KVM_HAS_DEVICE_ATTR}. */
+    /**
+     * {@code KVM_HAS_DEVICE_ATTR}: whether the device knows an attribute.
+     *
+     * @param group the attribute group ({@code KVM_DEV_ARM_VGIC_GRP_*} for a vGIC)
+     * @param attr the attribute within the group
+     * @return true if the kernel accepts the attribute, false if it answers ENXIO
+     */
     public boolean hasAttribute(int group, long attr) {
         try (Arena arena = Arena.ofConfined()) {
             handle.ioctl("KVM_HAS_DEVICE_ATTR", KVM_HAS_DEVICE_ATTR, attribute(arena, group, attr, MemorySegment.NULL));
@@ -39,7 +47,14 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_DEVICE_ATTR} with a 64-bit value. */
+    /**
+     * {@code KVM_SET_DEVICE_ATTR} with a 64-bit value.
+     *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @param value the value; a u32 attribute takes its low 32 bits
+     * @throws KvmException if the kernel refuses the attribute or the value
+     */
     public void setAttribute(int group, long attr, long value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_LONG, value);
@@ -51,14 +66,24 @@ public final class Device implements AutoCloseable {
      * {@code KVM_SET_DEVICE_ATTR} with the value's bytes at the start of {@code value} (a u32 attribute
      * reads the first 4 of its 8 or more bytes).
      *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @param value native memory of at least {@value #MIN_VALUE_BYTES} bytes holding the value
      * @throws IllegalArgumentException if {@code value} is on the heap or shorter than {@value #MIN_VALUE_BYTES} bytes
+     * @throws KvmException if the kernel refuses the attribute or the value
      */
     public void setAttribute(int group, long attr, MemorySegment value) {
         checkValue("KVM_SET_DEVICE_ATTR", group, attr, value);
         set(group, attr, value);
     }
 
-    /** {@code KVM_SET_DEVICE_ATTR} for attributes that carry no value (addr 0), such as control commands. */
+    /**
+     * {@code KVM_SET_DEVICE_ATTR} for attributes that carry no value (addr 0), such as control commands.
+     *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @throws KvmException if the kernel refuses the attribute
+     */
     public void setAttribute(int group, long attr) { set(group, attr, MemorySegment.NULL); }
 
     private void set(int group, long attr, MemorySegment value) {
@@ -70,7 +95,11 @@ public final class Device implements AutoCloseable {
     /**
      * {@code KVM_GET_DEVICE_ATTR} into {@code value}.
      *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @param value native memory of at least {@value #MIN_VALUE_BYTES} bytes, which receives the value
      * @throws IllegalArgumentException if {@code value} is on the heap or shorter than {@value #MIN_VALUE_BYTES} bytes
+     * @throws KvmException if the kernel refuses the attribute
      */
     public void getAttribute(int group, long attr, MemorySegment value) {
         checkValue("KVM_GET_DEVICE_ATTR", group, attr, value);
@@ -91,6 +120,14 @@ public final class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code KVM_GET_DEVICE_ATTR} of a 64-bit attribute.
+     *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @return the value
+     * @throws KvmException if the kernel refuses the attribute
+     */
     public long getAttribute64(int group, long attr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(ValueLayout.JAVA_LONG);
@@ -99,6 +136,14 @@ public final class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code KVM_GET_DEVICE_ATTR} of a 32-bit attribute.
+     *
+     * @param group the attribute group
+     * @param attr the attribute within the group
+     * @return the value
+     * @throws KvmException if the kernel refuses the attribute
+     */
     public int getAttribute32(int group, long attr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(MIN_VALUE_BYTES, 8);
@@ -115,6 +160,7 @@ public final class Device implements AutoCloseable {
         return a;
     }
 
+    /** Closes the device's fd; its VM lives on until its own fd and every vCPU and device fd are closed. Idempotent. */
     @Override
     public void close() { handle.close(); }
 }

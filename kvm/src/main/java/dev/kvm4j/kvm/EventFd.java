@@ -45,10 +45,21 @@ public final class EventFd implements AutoCloseable {
         this.nonBlocking = nonBlocking;
     }
 
-    /** A blocking eventfd: {@link #read} waits until the counter is non-zero. */
+    /**
+     * A blocking eventfd: {@link #read} waits until the counter is non-zero.
+     *
+     * @return the new eventfd; close it when done
+     * @throws KvmException if the process is out of file descriptors
+     */
     public static EventFd create() { return create(false); }
 
-    /** {@code nonBlocking}: {@link #read} returns 0 at once when the counter is 0. */
+    /**
+     * An eventfd, blocking or not.
+     *
+     * @param nonBlocking true: {@link #read} returns 0 at once when the counter is 0
+     * @return the new eventfd; close it when done
+     * @throws KvmException if the process is out of file descriptors
+     */
     public static EventFd create(boolean nonBlocking) {
         int flags = EFD_CLOEXEC | (nonBlocking ? EFD_NONBLOCK : 0);
         try (Arena arena = Arena.ofConfined()) {
@@ -71,7 +82,12 @@ public final class EventFd implements AutoCloseable {
 
     void release() { handle.release(); }
 
-    /** Adds {@code n} (> 0) to the counter, waking a blocked reader. */
+    /**
+     * Adds {@code n} to the counter, waking a blocked reader.
+     *
+     * @param n the amount, positive
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public void signal(long n) {
         if (n <= 0) throw new IllegalArgumentException("an eventfd is signalled with a positive count, not " + n);
         try (Arena arena = Arena.ofConfined()) {
@@ -94,11 +110,14 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /** Adds 1 to the counter, waking a blocked reader. */
     public void signal() { signal(1); }
 
     /**
      * Takes the counter and sets it to 0. A blocking eventfd waits for a non-zero counter (a kick signal's
      * EINTR returns 0); a non-blocking one returns 0 when there is nothing.
+     *
+     * @return the counter's value before the read, or 0 as said above
      */
     public long read() {
         try (Arena arena = Arena.ofConfined()) {
@@ -122,6 +141,7 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() { return handle.isClosed(); }
 
     /** Refuses new calls; the fd closes now, or when the last call inside it (a blocked read) returns. Idempotent. */

@@ -33,7 +33,15 @@ public final class GuestMemory implements AutoCloseable {
         this.host = host;
     }
 
-    /** Maps {@code size} bytes (a multiple of 4 KiB) to appear at guest physical {@code base}. */
+    /**
+     * Maps {@code size} bytes of anonymous memory to appear at guest physical {@code base}.
+     *
+     * @param base the guest physical address of the first byte, 4 KiB aligned
+     * @param size the length in bytes, a positive multiple of 4 KiB
+     * @return the memory, zero-filled; add it to a VM with {@link Vm#addMemory}
+     * @throws IllegalArgumentException if the base or the size is not 4 KiB aligned
+     * @throws IllegalStateException if the host refuses the mapping (errno named)
+     */
     public static GuestMemory allocate(long base, long size) {
         if (size <= 0 || (size & 0xfff) != 0) throw new IllegalArgumentException("guest RAM size 0x" + Long.toHexString(size) + " must be a positive multiple of 4 KiB");
         if ((base & 0xfff) != 0) throw new IllegalArgumentException("guest RAM base 0x" + Long.toHexString(base) + " must be 4 KiB aligned");
@@ -54,18 +62,32 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
+    /** {@return the guest physical address of the first byte} */
     public long base() { return base; }
 
+    /** {@return the length in bytes} */
     public long size() { return size; }
 
-    /** One past the last guest physical address. */
+    /** {@return one past the last guest physical address} */
     public long end() { return base + size; }
 
+    /**
+     * Whether {@code [gpa, gpa+length)} lies inside this memory, computed without overflow.
+     *
+     * @param gpa the first guest physical address
+     * @param length the number of bytes
+     * @return true if every byte of the range is in this memory
+     */
     public boolean contains(long gpa, long length) {
         return length >= 0 && gpa >= base && gpa - base <= size - length;
     }
 
-    /** The host view of all of RAM; to be used only until {@link #close()}. */
+    /**
+     * The host view of all of RAM, to be used only until {@link #close()}.
+     *
+     * @return the segment over the whole mapping; offset 0 is guest physical {@link #base()}
+     * @throws ClosedHandleException if this memory was closed
+     */
     public MemorySegment segment() {
         if (userClosed.get()) throw new ClosedHandleException(what(), "access");
         return host;
@@ -73,27 +95,84 @@ public final class GuestMemory implements AutoCloseable {
 
     private String what() { return "guest memory at 0x" + Long.toHexString(base); }
 
+    /** {@return the host virtual address of the mapping, as a memory slot's {@code userspace_addr} names it} */
     public long hostAddress() { return segment().address(); }
 
-    /** The host view of {@code [gpa, gpa+length)}, checked. */
+    /**
+     * The host view of {@code [gpa, gpa+length)}, checked.
+     *
+     * @param gpa the first guest physical address
+     * @param length the number of bytes
+     * @return a segment over exactly that range
+     * @throws GuestAddressException if any byte of the range is outside this memory
+     */
     public MemorySegment slice(long gpa, long length) {
         check(gpa, length);
         return segment().asSlice(gpa - base, length);
     }
 
+    /**
+     * Copies bytes into guest RAM.
+     *
+     * @param gpa where the first byte goes
+     * @param data the bytes
+     * @throws GuestAddressException if the range is outside this memory
+     */
     public void write(long gpa, byte[] data) { MemorySegment.copy(data, 0, slice(gpa, data.length), ValueLayout.JAVA_BYTE, 0, data.length); }
 
+    /**
+     * Copies bytes out of guest RAM.
+     *
+     * @param gpa the first guest physical address
+     * @param length the number of bytes
+     * @return a new array with the bytes
+     * @throws GuestAddressException if the range is outside this memory
+     */
     public byte[] read(long gpa, int length) { return slice(gpa, length).toArray(ValueLayout.JAVA_BYTE); }
 
+    /**
+     * Reads a 64-bit little-endian value (the host's byte order on x86_64 and arm64), at any alignment.
+     *
+     * @param gpa the guest physical address
+     * @return the value
+     * @throws GuestAddressException if the 8 bytes are outside this memory
+     */
     public long readLong(long gpa) { return slice(gpa, 8).get(ValueLayout.JAVA_LONG_UNALIGNED, 0); }
 
+    /**
+     * Writes a 64-bit little-endian value, at any alignment.
+     *
+     * @param gpa the guest physical address
+     * @param value the value
+     * @throws GuestAddressException if the 8 bytes are outside this memory
+     */
     public void writeLong(long gpa, long value) { slice(gpa, 8).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value); }
 
+    /**
+     * Reads a 32-bit little-endian value, at any alignment.
+     *
+     * @param gpa the guest physical address
+     * @return the value
+     * @throws GuestAddressException if the 4 bytes are outside this memory
+     */
     public int readInt(long gpa) { return slice(gpa, 4).get(ValueLayout.JAVA_INT_UNALIGNED, 0); }
 
+    /**
+     * Writes a 32-bit little-endian value, at any alignment.
+     *
+     * @param gpa the guest physical address
+     * @param value the value
+     * @throws GuestAddressException if the 4 bytes are outside this memory
+     */
     public void writeInt(long gpa, int value) { slice(gpa, 4).set(ValueLayout.JAVA_INT_UNALIGNED, 0, value); }
 
-    /** Writes little-endian 32-bit words (instructions) starting at {@code gpa}. */
+    /**
+     * Writes little-endian 32-bit words (instructions) one after the other.
+     *
+     * @param gpa where the first word goes
+     * @param words the words, in order
+     * @throws GuestAddressException if the range is outside this memory
+     */
     public void writeInts(long gpa, int... words) {
         MemorySegment s = slice(gpa, 4L * words.length);
         for (int i = 0; i < words.length; i++) s.set(ValueLayout.JAVA_INT_UNALIGNED, 4L * i, words[i]);
@@ -123,6 +202,7 @@ public final class GuestMemory implements AutoCloseable {
         if (userClosed.compareAndSet(false, true)) release();
     }
 
+    /** {@return true once {@link #close()} was called (the mapping may live on while a VM slot holds it)} */
     public boolean isClosed() { return userClosed.get(); }
 
     /** A VM slot takes a reference (the user's must still be there: a closed memory is not mapped anew). */

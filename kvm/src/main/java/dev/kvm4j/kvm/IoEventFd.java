@@ -24,12 +24,16 @@ public final class IoEventFd implements AutoCloseable {
         this.datamatch = datamatch;
     }
 
+    /** {@return the eventfd the kernel signals} */
     public EventFd eventFd() { return eventFd; }
 
+    /** {@return the guest physical address written} */
     public long address() { return address; }
 
+    /** {@return the width of the write in bytes, 0 for any} */
     public int length() { return length; }
 
+    /** {@return the one value that signals, or empty for any value} */
     public OptionalLong datamatch() { return datamatch; }
 
     /**

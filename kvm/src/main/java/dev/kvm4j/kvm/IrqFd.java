@@ -19,8 +19,10 @@ public final class IrqFd implements AutoCloseable {
         this.gsi = gsi;
     }
 
+    /** {@return the eventfd whose signals inject the interrupt} */
     public EventFd eventFd() { return eventFd; }
 
+    /** {@return the global system interrupt it injects} */
     public int gsi() { return gsi; }
 
     /** Injects the interrupt: the same as a write to the eventfd. */

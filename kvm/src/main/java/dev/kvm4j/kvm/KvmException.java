@@ -6,7 +6,9 @@ package dev.kvm4j.kvm;
  * ENOEXEC: vCPU not initialised, EEXIST: slot or id taken) without comparing numbers.
  */
 public sealed class KvmException extends RuntimeException {
+    /** The refused call, e.g. {@code KVM_SET_USER_MEMORY_REGION}. */
     private final String call;
+    /** The errno the kernel answered. */
     private final int errnoNumber;
 
     KvmException(String call, String target, int errno) {
@@ -20,13 +22,23 @@ public sealed class KvmException extends RuntimeException {
         return e == Errno.UNKNOWN ? "errno " + errno : e.name();
     }
 
+    /** {@return the refused call, e.g. {@code KVM_SET_USER_MEMORY_REGION}} */
     public String call() { return call; }
 
+    /** {@return the errno number the kernel answered} */
     public int errnoNumber() { return errnoNumber; }
 
+    /** {@return the errno by name ({@link Errno#UNKNOWN} for a number kvm4j does not name)} */
     public Errno errno() { return Errno.of(errnoNumber); }
 
-    /** Builds the most specific subclass for {@code errno}. */
+    /**
+     * Builds the most specific subclass for {@code errno}.
+     *
+     * @param call the refused call
+     * @param target the object it was made on, as messages name it
+     * @param errno the errno number
+     * @return the exception, to throw
+     */
     public static KvmException of(String call, String target, int errno) {
         return switch (Errno.of(errno)) {
             case EINVAL -> new InvalidArgument(call, target, errno);

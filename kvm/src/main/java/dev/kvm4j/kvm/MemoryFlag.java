@@ -13,5 +13,6 @@ public enum MemoryFlag {
 
     MemoryFlag(int bit) { this.bit = bit; }
 
+    /** {@return the flag's bit in {@code kvm_userspace_memory_region.flags}} */
     public int bit() { return bit; }
 }

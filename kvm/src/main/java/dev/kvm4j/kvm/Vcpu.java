@@ -86,13 +86,17 @@ public final class Vcpu implements AutoCloseable {
         this.other = new VcpuExit.Other(run);
     }
 
+    /** {@return the vCPU id it was created with ({@code KVM_CREATE_VCPU}'s argument)} */
     public int id() { return id; }
 
     /**
-     * Enters the guest until it exits to the VMM.
+     * Enters the guest until it exits to the VMM ({@code KVM_RUN}). An MMIO or port-I/O read is completed by
+     * setting the exit's data before the next call; a write needs nothing.
      *
+     * @return why the guest exited: a view over {@code kvm_run}, valid until the next {@code run()}
      * @throws VcpuRunningException if another thread is in {@code run()} on this vCPU
      * @throws ClosedHandleException once this vCPU is closed
+     * @throws KvmException if {@code KVM_RUN} fails with an errno other than EINTR
      */
     public VcpuExit run() {
         gate.enterRun();
@@ -150,7 +154,12 @@ public final class Vcpu implements AutoCloseable {
      */
     public void kick() { gate.kick(); }
 
-    /** The size in bytes of the register {@code id}, from its KVM_REG_SIZE field. */
+    /**
+     * The size of a register, from its id.
+     *
+     * @param id a KVM register id
+     * @return the size in bytes, from the id's {@code KVM_REG_SIZE} field
+     */
     public static int registerSize(long id) {
         return 1 << (int) ((id & KVM_REG_SIZE_MASK) >>> KVM_REG_SIZE_SHIFT);
     }
@@ -158,7 +167,11 @@ public final class Vcpu implements AutoCloseable {
     /**
      * {@code KVM_GET_ONE_REG} of a register of at most 64 bits, zero-extended.
      *
+     * @param id the KVM register id
+     * @return the register's value
+     * @throws IllegalArgumentException if the register is wider than 64 bits
      * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException if the kernel refuses (an id this vCPU lacks: ENOENT)
      */
     public long getOneReg(long id) {
         int size = registerSize(id);
@@ -177,7 +190,15 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_ONE_REG} of a register of at most 64 bits. */
+    /**
+     * {@code KVM_SET_ONE_REG} of a register of at most 64 bits.
+     *
+     * @param id the KVM register id
+     * @param value the value; bits above the register's size are ignored
+     * @throws IllegalArgumentException if the register is wider than 64 bits
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException if the kernel refuses the id or the value
+     */
     public void setOneReg(long id, long value) {
         int size = registerSize(id);
         if (size > 8) throw new IllegalArgumentException(String.format("register 0x%x is %d bytes; use setOneReg(id, segment)", id, size));
@@ -195,7 +216,15 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_GET_ONE_REG} of any size into {@code value} (at least {@link #registerSize} bytes). */
+    /**
+     * {@code KVM_GET_ONE_REG} of a register of any size (128-bit V registers, SVE).
+     *
+     * @param id the KVM register id
+     * @param value native memory of at least {@link #registerSize} bytes, which receives the value
+     * @throws IllegalArgumentException if the buffer is too small or not native
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException if the kernel refuses
+     */
     public void getOneReg(long id, MemorySegment value) {
         checkBuffer(id, value);
         gate.enterCall("KVM_GET_ONE_REG");
@@ -206,7 +235,15 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** {@code KVM_SET_ONE_REG} of any size from {@code value}. */
+    /**
+     * {@code KVM_SET_ONE_REG} of a register of any size.
+     *
+     * @param id the KVM register id
+     * @param value native memory of at least {@link #registerSize} bytes holding the value
+     * @throws IllegalArgumentException if the buffer is too small or not native
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException if the kernel refuses the id or the value
+     */
     public void setOneReg(long id, MemorySegment value) {
         checkBuffer(id, value);
         gate.enterCall("KVM_SET_ONE_REG");
@@ -238,6 +275,9 @@ public final class Vcpu implements AutoCloseable {
     /**
      * {@code KVM_GET_REG_LIST}: every register id this vCPU has, in the kernel's order. Asks for the count
      * first (the kernel answers E2BIG with it), then for the ids.
+     *
+     * @return the ids
+     * @throws VcpuRunningException if a thread is in {@link #run()}
      */
     public long[] registerList() {
         gate.enterCall("KVM_GET_REG_LIST");
@@ -261,9 +301,14 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
-     * An arch-specific vCPU ioctl (e.g. {@code KVM_ARM_VCPU_INIT}); errno becomes a {@link KvmException}.
+     * An arch-specific vCPU ioctl with a pointer argument (e.g. {@code KVM_ARM_VCPU_INIT}).
      *
+     * @param name the ioctl's kernel name, for messages
+     * @param request the ioctl number
+     * @param arg the argument struct, in native memory
+     * @return the ioctl's non-negative result
      * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException with the errno if the ioctl fails
      */
     public int ioctl(String name, long request, MemorySegment arg) {
         gate.enterCall(name);
@@ -274,6 +319,16 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /**
+     * An arch-specific vCPU ioctl with an integer argument.
+     *
+     * @param name the ioctl's kernel name, for messages
+     * @param request the ioctl number
+     * @param arg the argument
+     * @return the ioctl's non-negative result
+     * @throws VcpuRunningException if a thread is in {@link #run()}
+     * @throws KvmException with the errno if the ioctl fails
+     */
     public int ioctl(String name, long request, long arg) {
         gate.enterCall(name);
         try {
@@ -283,12 +338,18 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
-    /** The raw {@code kvm_run} area, for arch layers that read fields kvm4j does not decode. */
+    /**
+     * The raw {@code kvm_run} area, for arch layers that read fields kvm4j does not decode.
+     *
+     * @return the vCPU's shared {@code kvm_run} mapping
+     * @throws ClosedHandleException once this vCPU is closed
+     */
     public MemorySegment kvmRun() {
         if (gate.isClosed()) throw new ClosedHandleException(handle.what(), "kvm_run access");
         return run;
     }
 
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() { return gate.isClosed(); }
 
     /**

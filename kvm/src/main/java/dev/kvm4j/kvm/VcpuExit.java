@@ -30,20 +30,32 @@ public sealed interface VcpuExit {
 
         Mmio(MemorySegment run) { this.run = run; }
 
+        /** {@return the guest physical address accessed} */
         public long address() { return run.get(JAVA_LONG, ADDR); }
 
+        /** {@return the access's width in bytes: 1, 2, 4 or 8} */
         public int length() { return run.get(JAVA_INT, LEN); }
 
+        /** {@return true for a store, false for a load} */
         public boolean isWrite() { return run.get(JAVA_BYTE, IS_WRITE) != 0; }
 
-        /** The value a write stores, zero-extended from {@link #length()} bytes. */
+        /**
+         * The value a write stores, zero-extended from {@link #length()} bytes.
+         *
+         * @return the value written (meaningless for a read)
+         */
         public long data() {
             long v = run.get(JAVA_LONG_UNALIGNED, DATA);
             int len = length();
             return len >= 8 ? v : v & ((1L << (8 * len)) - 1);
         }
 
-        /** The value a read returns to the guest; only the low {@link #length()} bytes count. */
+        /**
+         * The value a read returns to the guest; only the low {@link #length()} bytes count. Set it before the next
+         * {@link Vcpu#run()}, which completes the load.
+         *
+         * @param value the value the guest's load gets
+         */
         public void setData(long value) { run.set(JAVA_LONG_UNALIGNED, DATA, value); }
 
         @Override
@@ -60,15 +72,23 @@ public sealed interface VcpuExit {
 
         Io(MemorySegment run) { this.run = run; }
 
+        /** {@return true for {@code out}, false for {@code in}} */
         public boolean isOut() { return run.get(JAVA_BYTE, DIRECTION) == dev.kvm4j.kvm.abi.ExitReason.KVM_EXIT_IO_OUT; }
 
+        /** {@return the I/O port} */
         public int port() { return Short.toUnsignedInt(run.get(JAVA_SHORT, PORT)); }
 
+        /** {@return the width of each element in bytes: 1, 2 or 4} */
         public int size() { return run.get(JAVA_BYTE, SIZE); }
 
+        /** {@return the number of elements ({@code rep ins/outs} move more than one)} */
         public int count() { return run.get(JAVA_INT, COUNT); }
 
-        /** The first element's bytes, as a little-endian value of {@link #size()} bytes. */
+        /**
+         * The first element's bytes, as a little-endian value of {@link #size()} bytes.
+         *
+         * @return the value written by {@code out} (meaningless for {@code in})
+         */
         public long data() {
             long off = run.get(JAVA_LONG, DATA_OFFSET);
             return switch (size()) {
@@ -78,6 +98,11 @@ public sealed interface VcpuExit {
             };
         }
 
+        /**
+         * The value the first element of an {@code in} returns to the guest; set it before the next {@link Vcpu#run()}.
+         *
+         * @param value the value; only the low {@link #size()} bytes count
+         */
         public void setData(long value) {
             long off = run.get(JAVA_LONG, DATA_OFFSET);
             switch (size()) {
@@ -107,16 +132,25 @@ public sealed interface VcpuExit {
 
         SystemEvent(MemorySegment run) { this.run = run; }
 
-        /** {@code KVM_SYSTEM_EVENT_SHUTDOWN}, {@code _RESET}, {@code _CRASH}, ... */
+        /** {@return the event: {@code KVM_SYSTEM_EVENT_SHUTDOWN}, {@code _RESET}, {@code _CRASH}, ...} */
         public int type() { return run.get(JAVA_INT, TYPE); }
 
+        /** {@return how many of the event's data words are valid} */
         public int ndata() { return run.get(JAVA_INT, NDATA); }
 
+        /**
+         * One of the event's data words (on arm64, {@code data[0]} says whether a reset was PSCI SYSTEM_RESET2).
+         *
+         * @param i the index, 0 to 15
+         * @return the word
+         * @throws IndexOutOfBoundsException outside 0 to 15
+         */
         public long data(int i) {
             if (i < 0 || i >= 16) throw new IndexOutOfBoundsException("system_event.data[" + i + "]");
             return run.get(JAVA_LONG, DATA + 8L * i);
         }
 
+        /** {@return the event's name without {@code KVM_SYSTEM_EVENT_}: SHUTDOWN, RESET, CRASH, WAKEUP, SUSPEND} */
         public String typeName() {
             return switch (type()) {
                 case 1 -> "SHUTDOWN";
@@ -139,8 +173,10 @@ public sealed interface VcpuExit {
 
         FailEntry(MemorySegment run) { this.run = run; }
 
+        /** {@return the hardware's reason code, as the architecture defines it} */
         public long hardwareEntryFailureReason() { return run.get(JAVA_LONG, REASON); }
 
+        /** {@return the host CPU on which the entry failed} */
         public int cpu() { return run.get(JAVA_INT, CPU); }
 
         @Override
@@ -154,10 +190,19 @@ public sealed interface VcpuExit {
 
         InternalError(MemorySegment run) { this.run = run; }
 
+        /** {@return the {@code KVM_INTERNAL_ERROR_*} suberror} */
         public int suberror() { return run.get(JAVA_INT, SUBERROR); }
 
+        /** {@return how many data words the kernel gave, at most 16} */
         public int ndata() { return Math.min(16, run.get(JAVA_INT, NDATA)); }
 
+        /**
+         * One of the kernel's data words about the error.
+         *
+         * @param i the index, 0 to 15
+         * @return the word
+         * @throws IndexOutOfBoundsException outside 0 to 15
+         */
         public long data(int i) {
             if (i < 0 || i >= 16) throw new IndexOutOfBoundsException("internal.data[" + i + "]");
             return run.get(JAVA_LONG, DATA + 8L * i);
@@ -190,8 +235,10 @@ public sealed interface VcpuExit {
 
         ArmNisv(MemorySegment run) { this.run = run; }
 
+        /** {@return the ISS field of the fault's ESR_EL2 (the syndrome the CPU did give)} */
         public long esrIss() { return run.get(JAVA_LONG, ESR_ISS); }
 
+        /** {@return the guest physical address of the access} */
         public long faultIpa() { return run.get(JAVA_LONG, FAULT_IPA); }
 
         @Override
@@ -204,7 +251,7 @@ public sealed interface VcpuExit {
 
         Debug(MemorySegment run) { this.archData = run.asSlice(STRUCT_KVM_RUN.byteOffset(groupElement("$exit")), 32); }
 
-        /** {@code struct kvm_debug_exit_arch} of this architecture. */
+        /** {@return {@code struct kvm_debug_exit_arch} of this architecture, inside {@code kvm_run}} */
         public MemorySegment archData() { return archData; }
 
         @Override
@@ -224,8 +271,10 @@ public sealed interface VcpuExit {
             return this;
         }
 
+        /** {@return the {@code KVM_EXIT_*} number} */
         public int reason() { return reason; }
 
+        /** {@return the hardware's exit reason, meaningful for {@code KVM_EXIT_UNKNOWN}} */
         public long hardwareExitReason() { return run.get(JAVA_LONG, HW); }
 
         @Override

@@ -6,6 +6,11 @@ package dev.kvm4j.kvm;
  * threads leave KVM_RUN) or kick the vCPU and call again once its {@code run()} has returned.
  */
 public final class VcpuRunningException extends IllegalStateException {
+    /**
+     * A refused vCPU call.
+     *
+     * @param message names the call and the vCPU, and what to do
+     */
     public VcpuRunningException(String message) {
         super(message);
     }

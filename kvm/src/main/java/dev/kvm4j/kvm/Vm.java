@@ -48,9 +48,15 @@ public final class Vm implements AutoCloseable {
         this.kvm = kvm;
     }
 
+    /** {@return the system handle this VM was created from} */
     public Kvm kvm() { return kvm; }
 
-    /** {@code KVM_CHECK_EXTENSION} on the VM: some answers (max vCPUs, IPA size) depend on the VM. */
+    /**
+     * {@code KVM_CHECK_EXTENSION} on the VM: some answers (max vCPUs, IPA size) depend on the VM.
+     *
+     * @param cap the capability
+     * @return 0 when absent, otherwise a capability-specific positive value
+     */
     public int checkExtension(Capability cap) {
         return handle.ioctl("KVM_CHECK_EXTENSION", KVM_CHECK_EXTENSION, cap.number());
     }
@@ -58,6 +64,12 @@ public final class Vm implements AutoCloseable {
     /**
      * Maps {@code memory} into the guest at its base through slot {@code slot}. The VM keeps the memory
      * mapped until the slot is removed or replaced, or the VM is gone, even if {@code memory} is closed first.
+     *
+     * @param slot the memory slot number (replaces whatever the slot held)
+     * @param memory the guest RAM to map, at its own base address
+     * @param flags slot flags, such as dirty logging or read-only
+     * @throws ClosedHandleException if the memory or this VM is closed
+     * @throws KvmException if the kernel refuses the region (an overlap with another slot: EEXIST)
      */
     public void addMemory(int slot, GuestMemory memory, MemoryFlag... flags) {
         int bits = 0;
@@ -73,12 +85,25 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** Removes slot {@code slot} (a region of size 0, as the ABI defines deletion); its memory is let go. */
+    /**
+     * Removes slot {@code slot} (a region of size 0, as the ABI defines deletion); its memory is let go.
+     *
+     * @param slot the memory slot number
+     */
     public void removeMemory(int slot) {
         setUserMemoryRegion(slot, 0, 0, 0, 0);
     }
 
-    /** The raw {@code KVM_SET_USER_MEMORY_REGION}; a {@link GuestMemory} the slot held before is let go. */
+    /**
+     * The raw {@code KVM_SET_USER_MEMORY_REGION}; a {@link GuestMemory} the slot held before is let go.
+     *
+     * @param slot the memory slot number
+     * @param flags {@code KVM_MEM_*} bits
+     * @param guestPhysAddr the guest physical address of the region
+     * @param size the region's length in bytes; 0 deletes the slot
+     * @param userspaceAddr the host virtual address backing it
+     * @throws KvmException if the kernel refuses the region
+     */
     public void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, long size, long userspaceAddr) {
         synchronized (slotMemory) {
             setUserMemoryRegion(slot, flags, guestPhysAddr, size, userspaceAddr, null);
@@ -104,6 +129,10 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_GET_DIRTY_LOG}: the pages of {@code slot} written since the last call (bit n = page n of
      * the slot). The kernel clears the log as it reports it.
+     *
+     * @param slot a slot added with {@link MemoryFlag#LOG_DIRTY_PAGES}
+     * @return the dirty pages, one bit per 4 KiB page
+     * @throws IllegalArgumentException if the slot is not mapped in this VM
      */
     public BitSet dirtyLog(int slot) {
         Long size = slotSizes.get(slot);
@@ -123,6 +152,10 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_CREATE_VCPU}; the vCPU's {@code kvm_run} area is mapped at once. The vCPU holds this VM (its
      * fd and memory) until the vCPU is closed, as the kernel's vCPU holds the kernel's VM.
+     *
+     * @param id the vCPU id (on arm64 its MPIDR affinity follows from it)
+     * @return the new vCPU; close it when done
+     * @throws KvmException if the kernel refuses (an id in use: EEXIST; too many vCPUs: EINVAL)
      */
     public Vcpu createVcpu(int id) {
         handle.acquire("KVM_CREATE_VCPU");
@@ -137,7 +170,13 @@ public final class Vm implements AutoCloseable {
         return new Vcpu(new FileHandle(fd, "vCPU " + id, handle::release), id, kvm.vcpuMmapSize());
     }
 
-    /** {@code KVM_CREATE_DEVICE} of {@code type} (e.g. {@code KVM_DEV_TYPE_ARM_VGIC_V3}); it holds this VM like a vCPU. */
+    /**
+     * {@code KVM_CREATE_DEVICE} of {@code type} (e.g. {@code KVM_DEV_TYPE_ARM_VGIC_V3}); it holds this VM like a vCPU.
+     *
+     * @param type the {@code KVM_DEV_TYPE_*} number
+     * @return the new device; close it when done
+     * @throws KvmException if the kernel cannot create it (ENODEV for a type this host lacks)
+     */
     public Device createDevice(int type) {
         handle.acquire("KVM_CREATE_DEVICE");
         int fd;
@@ -153,7 +192,12 @@ public final class Vm implements AutoCloseable {
         return new Device(new FileHandle(fd, "device type " + type, handle::release), type);
     }
 
-    /** Asks whether {@code type} could be created ({@code KVM_CREATE_DEVICE_TEST}), creating nothing. */
+    /**
+     * Asks whether {@code type} could be created ({@code KVM_CREATE_DEVICE_TEST}), creating nothing.
+     *
+     * @param type the {@code KVM_DEV_TYPE_*} number
+     * @return true if {@link #createDevice} of that type would be accepted
+     */
     public boolean supportsDevice(int type) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cd = arena.allocate(STRUCT_KVM_CREATE_DEVICE);
@@ -169,6 +213,10 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_IRQ_LINE}: raises or lowers an interrupt line; {@code irq}'s encoding is arch-specific.
      * Allocates nothing (a device model calls it per level change); any thread, one call at a time.
+     *
+     * @param irq the line, encoded as the architecture defines (arm64: type, vCPU index and number)
+     * @param level true to raise, false to lower
+     * @throws ClosedHandleException once this VM is closed
      */
     public void irqLine(int irq, boolean level) {
         irqLock.lock();
@@ -186,6 +234,13 @@ public final class Vm implements AutoCloseable {
      * {@code KVM_IOEVENTFD}: from now on a guest MMIO write of {@code length} bytes (1, 2, 4 or 8; 0 = any
      * length) to {@code address} signals {@code eventFd} in the kernel instead of exiting to the vCPU thread.
      * With {@code datamatch}, only a write of that value does; other writes exit as before.
+     *
+     * @param eventFd the eventfd to signal
+     * @param address the guest physical address written
+     * @param length the write's width in bytes, or 0 for any
+     * @param datamatch the one value that signals, or empty for any
+     * @return the registration; closing it deassigns the eventfd
+     * @throws IllegalArgumentException for another length, or a datamatch without a length
      */
     public IoEventFd ioEventFd(EventFd eventFd, long address, int length, java.util.OptionalLong datamatch) {
         if (length != 0 && length != 1 && length != 2 && length != 4 && length != 8) {
@@ -197,7 +252,14 @@ public final class Vm implements AutoCloseable {
         return registration;
     }
 
-    /** {@link #ioEventFd(EventFd, long, int, java.util.OptionalLong)} for any value written. */
+    /**
+     * {@link #ioEventFd(EventFd, long, int, java.util.OptionalLong)} for any value written.
+     *
+     * @param eventFd the eventfd to signal
+     * @param address the guest physical address written
+     * @param length the write's width in bytes, or 0 for any
+     * @return the registration; closing it deassigns the eventfd
+     */
     public IoEventFd ioEventFd(EventFd eventFd, long address, int length) {
         return ioEventFd(eventFd, address, length, java.util.OptionalLong.empty());
     }
@@ -226,6 +288,11 @@ public final class Vm implements AutoCloseable {
     /**
      * {@code KVM_IRQFD}: from now on a signal of {@code eventFd} injects an edge on {@code gsi} (arm64 with a
      * vGIC: GSI n = SPI n = INTID 32 + n). Needs an in-kernel interrupt controller (vGIC, x86's irqchip).
+     *
+     * @param eventFd the eventfd whose signals inject the interrupt
+     * @param gsi the global system interrupt number
+     * @return the registration; closing it detaches the eventfd
+     * @throws IllegalArgumentException if {@code gsi} is negative
      */
     public IrqFd irqFd(EventFd eventFd, int gsi) {
         if (gsi < 0) throw new IllegalArgumentException("GSI " + gsi + " is negative");
@@ -252,9 +319,26 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** An arch-specific VM ioctl (e.g. {@code KVM_ARM_PREFERRED_TARGET}); errno becomes a {@link KvmException}. */
+    /**
+     * An arch-specific VM ioctl with a pointer argument (e.g. {@code KVM_ARM_PREFERRED_TARGET}).
+     *
+     * @param name the ioctl's kernel name, for messages
+     * @param request the ioctl number
+     * @param arg the argument struct, in native memory
+     * @return the ioctl's non-negative result
+     * @throws KvmException with the errno if the ioctl fails
+     */
     public int ioctl(String name, long request, MemorySegment arg) { return handle.ioctl(name, request, arg); }
 
+    /**
+     * An arch-specific VM ioctl with an integer argument.
+     *
+     * @param name the ioctl's kernel name, for messages
+     * @param request the ioctl number
+     * @param arg the argument
+     * @return the ioctl's non-negative result
+     * @throws KvmException with the errno if the ioctl fails
+     */
     public int ioctl(String name, long request, long arg) { return handle.ioctl(name, request, arg); }
 
     /**

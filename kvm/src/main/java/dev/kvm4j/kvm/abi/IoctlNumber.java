@@ -11,9 +11,40 @@ public final class IoctlNumber {
 
     private IoctlNumber() {}
 
+    /**
+     * {@code _IO(type, nr)}: an ioctl without an argument struct.
+     *
+     * @param type the ioctl type ({@link KvmIoctls#KVMIO} for KVM)
+     * @param nr the number within the type
+     * @return the request number
+     */
     public static long io(int type, int nr) { return encode(NONE, type, nr, 0); }
+    /**
+     * {@code _IOR(type, nr, size)}: the kernel writes a struct back.
+     *
+     * @param type the ioctl type
+     * @param nr the number within the type
+     * @param size the struct's size in bytes
+     * @return the request number
+     */
     public static long ior(int type, int nr, long size) { return encode(READ, type, nr, size); }
+    /**
+     * {@code _IOW(type, nr, size)}: the kernel reads a struct.
+     *
+     * @param type the ioctl type
+     * @param nr the number within the type
+     * @param size the struct's size in bytes
+     * @return the request number
+     */
     public static long iow(int type, int nr, long size) { return encode(WRITE, type, nr, size); }
+    /**
+     * {@code _IOWR(type, nr, size)}: the kernel reads and writes a struct.
+     *
+     * @param type the ioctl type
+     * @param nr the number within the type
+     * @param size the struct's size in bytes
+     * @return the request number
+     */
     public static long iowr(int type, int nr, long size) { return encode(READ | WRITE, type, nr, size); }
 
     private static long encode(long dir, int type, int nr, long size) {

@@ -17,6 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class KvmStructs {
     private KvmStructs() {}
 
+    /** {@code struct kvm_userspace_memory_region}: a memory slot. */
     public static final StructLayout STRUCT_KVM_USERSPACE_MEMORY_REGION = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"),
             JAVA_INT.withName("flags"),
@@ -30,10 +31,12 @@ public final class KvmStructs {
             JAVA_INT.withName("padding1"),
             JAVA_LONG.withName("dirty_bitmap")).withName("kvm_dirty_log");
 
+    /** {@code struct kvm_irq_level}: an interrupt line and its level. */
     public static final StructLayout STRUCT_KVM_IRQ_LEVEL = MemoryLayout.structLayout(
             JAVA_INT.withName("irq"),
             JAVA_INT.withName("level")).withName("kvm_irq_level");
 
+    /** {@code struct kvm_one_reg}: a register id and the address of its value. */
     public static final StructLayout STRUCT_KVM_ONE_REG = MemoryLayout.structLayout(
             JAVA_LONG.withName("id"),
             JAVA_LONG.withName("addr")).withName("kvm_one_reg");
@@ -42,11 +45,13 @@ public final class KvmStructs {
     public static final StructLayout STRUCT_KVM_REG_LIST = MemoryLayout.structLayout(
             JAVA_LONG.withName("n")).withName("kvm_reg_list");
 
+    /** {@code struct kvm_create_device}: the type in, the fd out. */
     public static final StructLayout STRUCT_KVM_CREATE_DEVICE = MemoryLayout.structLayout(
             JAVA_INT.withName("type"),
             JAVA_INT.withName("fd"),
             JAVA_INT.withName("flags")).withName("kvm_create_device");
 
+    /** {@code struct kvm_device_attr}: group, attribute and the address of its value. */
     public static final StructLayout STRUCT_KVM_DEVICE_ATTR = MemoryLayout.structLayout(
             JAVA_INT.withName("flags"),
             JAVA_INT.withName("group"),
@@ -62,6 +67,7 @@ public final class KvmStructs {
             JAVA_INT.withName("flags"),
             MemoryLayout.sequenceLayout(36, JAVA_BYTE).withName("pad")).withName("kvm_ioeventfd");
 
+    /** {@code struct kvm_irqfd}: an eventfd and the GSI it injects. */
     public static final StructLayout STRUCT_KVM_IRQFD = MemoryLayout.structLayout(
             JAVA_INT.withName("fd"),
             JAVA_INT.withName("gsi"),
