@@ -12,10 +12,15 @@ public enum VcpuFeature {
     POWER_OFF(ArmAbi.KVM_ARM_VCPU_POWER_OFF, null, "start powered off"),
     /** EL1 runs AArch32: the guest is a 32-bit ARM kernel. */
     EL1_32BIT(ArmAbi.KVM_ARM_VCPU_EL1_32BIT, Capability.ARM_EL1_32BIT, "run AArch32 guests"),
+    /** KVM implements PSCI 0.2 (CPU_ON, SYSTEM_OFF, SYSTEM_RESET, ...) in the kernel for the guest. */
     PSCI_0_2(ArmAbi.KVM_ARM_VCPU_PSCI_0_2, Capability.ARM_PSCI_0_2, "offer PSCI 0.2 to guests"),
+    /** The vCPU gets a virtual PMUv3 (performance counters). */
     PMU_V3(ArmAbi.KVM_ARM_VCPU_PMU_V3, Capability.ARM_PMU_V3, "give guests a PMUv3"),
+    /** The vCPU gets SVE; its vector lengths must be finalised before it runs. */
     SVE(ArmAbi.KVM_ARM_VCPU_SVE, Capability.ARM_SVE, "give guests SVE"),
+    /** The vCPU gets address pointer authentication (given with {@link #PTRAUTH_GENERIC}). */
     PTRAUTH_ADDRESS(ArmAbi.KVM_ARM_VCPU_PTRAUTH_ADDRESS, Capability.ARM_PTRAUTH_ADDRESS, "give guests address authentication"),
+    /** The vCPU gets generic pointer authentication (given with {@link #PTRAUTH_ADDRESS}). */
     PTRAUTH_GENERIC(ArmAbi.KVM_ARM_VCPU_PTRAUTH_GENERIC, Capability.ARM_PTRAUTH_GENERIC, "give guests generic authentication");
 
     private final int bit;
@@ -28,12 +33,12 @@ public enum VcpuFeature {
         this.ability = ability;
     }
 
-    /** Bit number in the {@code features[]} bitmap. */
+    /** {@return the bit number in the {@code features[]} bitmap} */
     public int bit() { return bit; }
 
-    /** The capability that must be non-zero for this feature, or null. */
+    /** {@return the capability that must be non-zero for this feature, or null when it is always offered} */
     public Capability capability() { return capability; }
 
-    /** What the feature lets the host do, for messages: "run AArch32 guests". */
+    /** {@return what the feature lets the host do, for messages: "run AArch32 guests"} */
     public String ability() { return ability; }
 }

@@ -20,12 +20,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * A {@code struct kvm_vcpu_init}: the target CPU and the features a vCPU is initialised with. Every arm64
  * vCPU needs {@code KVM_ARM_VCPU_INIT} before it runs or lists its registers.
+ *
+ * @param target the {@code KVM_ARM_TARGET_*} CPU type
+ * @param features the features to give the vCPU
  */
 public record VcpuInit(int target, Set<VcpuFeature> features) {
     private static final long TARGET = STRUCT_KVM_VCPU_INIT.byteOffset(groupElement("target"));
     private static final long FEATURES = STRUCT_KVM_VCPU_INIT.byteOffset(groupElement("features"), sequenceElement(0));
     private static final int FEATURE_WORDS = (int) STRUCT_KVM_VCPU_INIT.select(groupElement("features")).byteSize() / 4;
 
+    /** An init of {@code target} with {@code features}, copied into an unmodifiable set. */
     public VcpuInit {
         features = Collections.unmodifiableSet(features.isEmpty() ? EnumSet.noneOf(VcpuFeature.class) : EnumSet.copyOf(features));
     }
@@ -34,6 +38,9 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
      * The VM's preferred target ({@code KVM_ARM_PREFERRED_TARGET}) with {@code features}, each checked
      * against its capability first.
      *
+     * @param vm the VM whose vCPUs it is for
+     * @param features the features to give the vCPU
+     * @return the init, to {@link #apply} to each vCPU
      * @throws VcpuFeatureUnavailableException when the host does not offer a feature (e.g. AArch32 EL1)
      */
     public static VcpuInit preferred(Vm vm, VcpuFeature... features) {
@@ -55,7 +62,14 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
 
     /**
      * Initialises {@code vcpu} with {@code features}: the preferred target where the kernel names one,
-     * else the first target of {@link #FALLBACK_TARGETS} it accepts.
+     * else the first of the known targets (newest first, as kvmtool does) that {@code KVM_ARM_VCPU_INIT} accepts.
+     *
+     * @param vm the vCPU's VM
+     * @param vcpu the vCPU to initialise
+     * @param features the features to give it
+     * @return the init that was applied
+     * @throws VcpuFeatureUnavailableException when the host does not offer a feature
+     * @throws KvmUnavailableException when the kernel accepts none of the targets
      */
     public static VcpuInit initialise(Vm vm, Vcpu vcpu, VcpuFeature... features) {
         VcpuInit init;
@@ -68,7 +82,15 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
         return init;
     }
 
-    /** Tries each fallback target in turn; public so the path can be proven on kernels that don't need it. */
+    /**
+     * Tries each fallback target in turn; public so the path can be proven on kernels that don't need it.
+     *
+     * @param vcpu the vCPU to initialise
+     * @param features the features to give it, already checked against the host
+     * @param why why the preferred target is not used, for the message if every target is refused
+     * @return the init that was applied
+     * @throws KvmUnavailableException when the kernel accepts none of the targets
+     */
     public static VcpuInit withFallbackTargets(Vcpu vcpu, Set<VcpuFeature> features, String why) {
         StringBuilder refused = new StringBuilder();
         for (int target : FALLBACK_TARGETS) {
@@ -93,16 +115,32 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
         return set;
     }
 
+    /**
+     * Whether this init gives a feature.
+     *
+     * @param f the feature
+     * @return true if it is among {@link #features()}
+     */
     public boolean has(VcpuFeature f) { return features.contains(f); }
 
-    /** {@code KVM_ARM_VCPU_INIT}; also resets the vCPU to its initial state when called again. */
+    /**
+     * {@code KVM_ARM_VCPU_INIT}; also resets the vCPU to its initial state when called again.
+     *
+     * @param vcpu the vCPU, of the VM this init was made for
+     * @throws KvmException if the kernel refuses the target or a feature
+     */
     public void apply(Vcpu vcpu) {
         try (Arena arena = Arena.ofConfined()) {
             vcpu.ioctl("KVM_ARM_VCPU_INIT", ArmAbi.KVM_ARM_VCPU_INIT, encode(arena));
         }
     }
 
-    /** This init as a {@code struct kvm_vcpu_init} in {@code arena}. */
+    /**
+     * This init as a {@code struct kvm_vcpu_init}.
+     *
+     * @param arena where the struct is allocated
+     * @return the struct, with the target and the feature bits set
+     */
     public MemorySegment encode(Arena arena) {
         MemorySegment s = arena.allocate(STRUCT_KVM_VCPU_INIT);
         s.set(JAVA_INT, TARGET, target);
@@ -113,7 +151,13 @@ public record VcpuInit(int target, Set<VcpuFeature> features) {
         return s;
     }
 
-    /** The features of a {@code struct kvm_vcpu_init}; bits kvm4j does not know are rejected. */
+    /**
+     * The init a {@code struct kvm_vcpu_init} holds; bits kvm4j does not know are rejected.
+     *
+     * @param s the struct
+     * @return the init
+     * @throws IllegalArgumentException if a feature bit kvm4j does not know is set
+     */
     public static VcpuInit decode(MemorySegment s) {
         EnumSet<VcpuFeature> set = EnumSet.noneOf(VcpuFeature.class);
         for (VcpuFeature f : VcpuFeature.values()) {
