@@ -18,11 +18,12 @@ trap 'rm -rf "$W"' EXIT
 
 # The scratch tree: the real ./kvm4j and scripts/lib.sh, stubs for what they call.
 R=$W/tree
-mkdir -p "$R/scripts/guest" "$R/rig" "$R/guests" "$R/dist/target/lib" "$R/stub/bin" "$R/jdk/bin" "$R/guest"
+mkdir -p "$R/scripts/guest" "$R/rig" "$R/guests" "$R/dist/target/lib" "$R/dist/target/modules" "$R/stub/bin" "$R/jdk/bin" "$R/guest"
 cp "$SRC/kvm4j" "$R/kvm4j"
 cp "$SRC/scripts/lib.sh" "$R/scripts/lib.sh"
 : > "$R/scripts/guest/arm-suite.sh"
 : > "$R/dist/target/lib/kvm4j-vmm.jar"
+: > "$R/dist/target/modules/kvm4j-vmm.jar"
 : > "$R/guest/Image"
 cat > "$R/guests/build" <<EOF
 #!/bin/sh
@@ -82,7 +83,7 @@ kvm4j x86_64 "$USABLE" run;   out_usable=$OUT rc_usable=$RC calls_usable=$CALLS
 kvm4j x86_64 "$ABSENT" run;   out_absent=$OUT rc_absent=$RC calls_absent=$CALLS
 kvm4j x86_64 "$UNUSABLE" run; out_unusable=$OUT rc_unusable=$RC calls_unusable=$CALLS
 check "x86_64 with a usable /dev/kvm: status 0, checked with run --check, then the rig" \
-    eval '[ "$rc_usable" = 0 ] && has "$calls_usable" "java --enable-native-access=ALL-UNNAMED -cp TREE/dist/target/lib/* dev.kvm4j.vmm.cli.Main run --check" && has "$calls_usable" "rig/exec "'
+    eval '[ "$rc_usable" = 0 ] && has "$calls_usable" "java --module-path TREE/dist/target/modules --enable-native-access=dev.kvm4j.kvm -m dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main run --check" && has "$calls_usable" "rig/exec "'
 check "x86_64: no --dump-dtb hack for the host-side check" lacks "$calls_usable" "--dump-dtb"
 check "x86_64: the same output and status with a usable, an absent and an unusable /dev/kvm" \
     eval '[ "$out_usable" = "$out_absent" ] && [ "$out_usable" = "$out_unusable" ] && [ "$rc_usable$rc_absent$rc_unusable" = 000 ]'
@@ -90,11 +91,15 @@ check "x86_64: the same calls with a usable, an absent and an unusable /dev/kvm"
     eval '[ "$calls_usable" = "$calls_absent" ] && [ "$calls_usable" = "$calls_unusable" ]'
 check "x86_64: the guest's console reaches the user" has "$out_usable" "console of the guest"
 check "x86_64: the rig runs quietly (no internal lines) without --verbose" has "$calls_usable" " --quiet "
+check "x86_64: in the rig kvm4j runs as modules, native access for dev.kvm4j.kvm only" \
+    has "$calls_usable" "--module-path modules --enable-native-access=dev.kvm4j.kvm -m dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main run"
 
 # arm64
 kvm4j aarch64 "$USABLE" run
 check "arm64 with a usable /dev/kvm: native, no host-side check, no rig" \
     eval '[ "$RC" = 0 ] && has "$OUT" "kvm4j ran natively" && lacks "$CALLS" "--check" && lacks "$CALLS" "rig/exec"'
+check "arm64: kvm4j runs as modules, native access for dev.kvm4j.kvm only" \
+    has "$CALLS" "java --module-path TREE/dist/target/modules --enable-native-access=dev.kvm4j.kvm -m dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main run"
 kvm4j aarch64 "$UNUSABLE" run
 err=$(grep -v '^\[kvm4j\] T s ' <<<"$OUT")   # what is left after the stage lines
 check "arm64 with a /dev/kvm that does not open: one plain line naming it, status 2, nothing run" \
