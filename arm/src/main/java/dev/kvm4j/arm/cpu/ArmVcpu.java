@@ -51,6 +51,9 @@ public final class ArmVcpu {
      * KVM_GET_REG_LIST, sorted unsigned and split, then every register read: those values are the reset
      * values {@link #reset()} feeds back.
      *
+     * @param vcpu a vCPU not yet initialised (or one to initialise again)
+     * @param init the target and features to give it
+     * @return the vCPU's register model, every value read
      * @throws RegisterSyncException when a listed register cannot be read (the kernel contradicts its own list)
      */
     public static ArmVcpu initialise(Vcpu vcpu, VcpuInit init) {
@@ -80,22 +83,35 @@ public final class ArmVcpu {
         }
     }
 
+    /** {@return the kvm vCPU this model syncs with} */
     public Vcpu vcpu() { return vcpu; }
 
+    /** {@return the target and features the vCPU was initialised with} */
     public VcpuInit init() { return init; }
 
-    /** The core registers the kernel lists (an SVE vCPU has no V0–V31 here: Z0–Z31 hold them). */
+    /** {@return the core registers the kernel lists (an SVE vCPU has no V0-V31 here: Z0-Z31 hold them)} */
     public RegisterBank core() { return core; }
 
-    /** Every other listed register, sorted unsigned. */
+    /** {@return every other listed register, sorted unsigned} */
     public RegisterBank tupleList() { return tuples; }
 
-    /** Kernel → current values of core registers and tuple list, at {@code level}; failures listed, never thrown. */
+    /**
+     * Kernel to current values of core registers and tuple list, at {@code level}; failures listed, never thrown.
+     *
+     * @param level which registers to read
+     * @return how many moved, and each register that failed
+     */
     public SyncResult readFromKernel(SyncLevel level) {
         return SyncResult.combine("get", level, core.read(vcpu, level), tuples.read(vcpu, level));
     }
 
-    /** Current values → kernel at {@code level}: core registers first, then the tuple list. */
+    /**
+     * Current values to kernel at {@code level}: core registers first, then the tuple list.
+     *
+     * @param level which registers to write
+     * @param counters whether the virtual counters are written too (a restore) or left running
+     * @return how many moved, and each register that failed
+     */
     public SyncResult writeToKernel(SyncLevel level, Counters counters) {
         return SyncResult.combine("put", level, core.write(vcpu, level, counters), tuples.write(vcpu, level, counters));
     }
@@ -103,6 +119,8 @@ public final class ArmVcpu {
     /**
      * The registers {@code level} reads, read now.
      *
+     * @param level which registers to read
+     * @return their values
      * @throws RegisterSyncException naming every register that could not be read
      */
     public CpuState get(SyncLevel level) {
@@ -113,7 +131,13 @@ public final class ArmVcpu {
         return CpuState.of(m);
     }
 
-    /** {@link #put(CpuState, SyncLevel, Counters)} that leaves the guest's clock running. */
+    /**
+     * {@link #put(CpuState, SyncLevel, Counters)} that leaves the guest's clock running.
+     *
+     * @param state the values to write
+     * @param level which of them to write
+     * @return how many moved, and each register that failed
+     */
     public SyncResult put(CpuState state, SyncLevel level) { return put(state, level, Counters.KEEP); }
 
     /**
@@ -122,6 +146,11 @@ public final class ArmVcpu {
      * register that fails is listed and the rest are still written: a constant given another value than the
      * kernel's is a {@link RegisterFailure.FixedByHost}, a register this vCPU does not list a
      * {@link RegisterFailure.NotListed}.
+     *
+     * @param state the values to write
+     * @param level which of them to write
+     * @param counters whether the virtual counters are written too (a restore) or left running
+     * @return how many moved, and each register that failed
      */
     public SyncResult put(CpuState state, SyncLevel level, Counters counters) {
         List<RegisterFailure> failures = new ArrayList<>();
@@ -141,7 +170,12 @@ public final class ArmVcpu {
         return new SyncResult("put", level, moved, failures);
     }
 
-    /** A snapshot restore: every register at FULL, counters included, so the guest's clock resumes from the snapshot. */
+    /**
+     * A snapshot restore: every register at FULL, counters included, so the guest's clock resumes from the snapshot.
+     *
+     * @param snapshot the state saved
+     * @return how many moved, and each register that failed
+     */
     public SyncResult restore(CpuState snapshot) { return put(snapshot, SyncLevel.FULL, Counters.RESTORE); }
 
     /**
@@ -150,6 +184,8 @@ public final class ArmVcpu {
      * the reset values of the core registers and the tuple list written back at {@link SyncLevel#RESET}, as
      * the seed feeds the kernel its initial values. An access the guest left pending at its last MMIO or
      * I/O exit is completed first, so KVM does not finish it (stepping PC) in the reset vCPU's first run.
+     *
+     * @return how many registers moved, and each that failed
      */
     public SyncResult reset() {
         vcpu.completePendingExit();
@@ -159,7 +195,7 @@ public final class ArmVcpu {
         return writeToKernel(SyncLevel.RESET, Counters.KEEP);
     }
 
-    /** The core registers and tuple list as captured right after init. */
+    /** {@return the core registers and tuple list as captured right after init} */
     public CpuState resetState() {
         Map<RegisterId, RegisterValue> m = new LinkedHashMap<>();
         core.collectReset(m);
@@ -171,6 +207,9 @@ public final class ArmVcpu {
      * Reads everything (FULL) and keeps it as the migration copy, which {@link #migrationCopy()} returns
      * until the next capture. The caller completes any pending exit first ({@link Vcpu#completePendingExit}):
      * KVM's state is consistent only once it has.
+     *
+     * @return the copy
+     * @throws RegisterSyncException naming every register that could not be read
      */
     public CpuState captureMigrationCopy() {
         readFromKernel(SyncLevel.FULL).orThrow();
@@ -179,7 +218,7 @@ public final class ArmVcpu {
         return migrationCopy();
     }
 
-    /** The last migration copy (zeros before the first capture). */
+    /** {@return the last migration copy (zeros before the first capture)} */
     public CpuState migrationCopy() {
         Map<RegisterId, RegisterValue> m = new LinkedHashMap<>();
         core.collectMigration(m);
