@@ -13,10 +13,15 @@ public sealed interface RunEnd {
     /** Not a valid PC (not 2-byte aligned): the PC could not be read. */
     long UNKNOWN_PC = -1L;
 
-    /** One sentence for a person: what happened, where. */
+    /** {@return one sentence for a person: what happened, where} */
     String message();
 
-    /** A guest's PSCI power call: SYSTEM_OFF, SYSTEM_RESET(2), or a crash report. */
+    /**
+     * A guest's PSCI power call: SYSTEM_OFF, SYSTEM_RESET(2), or a crash report.
+     *
+     * @param vcpu the vCPU that made the call
+     * @param event what it asked for
+     */
     record Power(int vcpu, PowerEvent event) implements RunEnd {
         @Override
         public String message() {
@@ -29,13 +34,26 @@ public sealed interface RunEnd {
         }
     }
 
-    /** {@link MachineLoop#stop} was called. */
+    /**
+     * {@link MachineLoop#stop} was called.
+     *
+     * @param reason the caller's reason, which {@link #message()} returns
+     */
     record Stopped(String reason) implements RunEnd {
         @Override
         public String message() { return reason; }
     }
 
-    /** An access no device claims under {@link UnmappedPolicy#STOP}; {@code value} is what a store wrote (0 for a load). */
+    /**
+     * An access no device claims under {@link UnmappedPolicy#STOP}.
+     *
+     * @param vcpu the vCPU that made it
+     * @param pc the guest PC of the access, or {@link #UNKNOWN_PC}
+     * @param address the guest physical address
+     * @param size the width in bytes
+     * @param write true for a store
+     * @param value what a store wrote (0 for a load)
+     */
     record UnmappedAccess(int vcpu, long pc, long address, int size, boolean write, long value) implements RunEnd {
         @Override
         public String message() {
@@ -48,18 +66,27 @@ public sealed interface RunEnd {
 
     /** The vCPU could not go on: KVM, the hardware or a device failed. */
     sealed interface Failure extends RunEnd {
+        /** {@return the vCPU that could not go on} */
         int vcpu();
 
+        /** {@return the guest PC at the exit, or {@link #UNKNOWN_PC}} */
         long pc();
 
-        /** What went wrong, without the vCPU and PC that {@link #message()} adds. */
+        /** {@return what went wrong, without the vCPU and PC that {@link #message()} adds} */
         String what();
 
         @Override
         default String message() { return "vCPU " + vcpu() + " at guest PC " + hex(pc()) + ": " + what(); }
     }
 
-    /** KVM_EXIT_FAIL_ENTRY: the hardware refused to enter the guest. */
+    /**
+     * KVM_EXIT_FAIL_ENTRY: the hardware refused to enter the guest.
+     *
+     * @param vcpu the vCPU
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param hardwareReason the hardware's reason code
+     * @param hostCpu the host CPU it happened on
+     */
     record EntryFailed(int vcpu, long pc, long hardwareReason, int hostCpu) implements Failure {
         @Override
         public String what() {
@@ -67,8 +94,16 @@ public sealed interface RunEnd {
         }
     }
 
-    /** KVM_EXIT_INTERNAL_ERROR with its sub-error and data words. */
+    /**
+     * KVM_EXIT_INTERNAL_ERROR with its sub-error and data words.
+     *
+     * @param vcpu the vCPU
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param suberror the {@code KVM_INTERNAL_ERROR_*} suberror
+     * @param data the kernel's data words
+     */
     record InternalError(int vcpu, long pc, int suberror, List<Long> data) implements Failure {
+        /** The error, with a copy of the data words. */
         public InternalError {
             data = List.copyOf(data);
         }
@@ -84,6 +119,11 @@ public sealed interface RunEnd {
     /**
      * KVM_EXIT_ARM_NISV: an access to {@code faultIpa} outside RAM whose syndrome the CPU left undecoded, so
      * KVM cannot emulate it (the VMM asked for such exits with KVM_CAP_ARM_NISV_TO_USER).
+     *
+     * @param vcpu the vCPU
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param faultIpa the guest physical address accessed
+     * @param esrIss the ISS field the CPU did give
      */
     record UndecodedMmio(int vcpu, long pc, long faultIpa, long esrIss) implements Failure {
         @Override
@@ -93,13 +133,29 @@ public sealed interface RunEnd {
         }
     }
 
-    /** An exit that has no meaning on ARM (port I/O, HLT, a debug exit nobody asked for, a new reason). */
+    /**
+     * An exit that has no meaning on ARM (port I/O, HLT, a debug exit nobody asked for, a new reason).
+     *
+     * @param vcpu the vCPU
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param exit the exit, as {@code VcpuExit.toString()} describes it
+     */
     record UnexpectedExit(int vcpu, long pc, String exit) implements Failure {
         @Override
         public String what() { return "unexpected exit on ARM: " + exit; }
     }
 
-    /** A device's handler threw. */
+    /**
+     * A device's handler threw.
+     *
+     * @param vcpu the vCPU whose access it was handling
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param device the device's name
+     * @param address the guest physical address accessed
+     * @param size the width in bytes
+     * @param write true for a store
+     * @param cause what the handler threw
+     */
     record DeviceFailed(int vcpu, long pc, String device, long address, int size, boolean write, RuntimeException cause) implements Failure {
         @Override
         public String what() {
@@ -107,7 +163,13 @@ public sealed interface RunEnd {
         }
     }
 
-    /** KVM_RUN itself failed (an errno), or the loop hit a bug. */
+    /**
+     * KVM_RUN itself failed (an errno), or the loop hit a bug.
+     *
+     * @param vcpu the vCPU
+     * @param pc the guest PC, or {@link #UNKNOWN_PC}
+     * @param cause the failure
+     */
     record KvmFailed(int vcpu, long pc, Throwable cause) implements Failure {
         @Override
         public String what() { return cause.getMessage() == null ? cause.toString() : cause.getMessage(); }
