@@ -8,13 +8,19 @@ import static dev.kvm4j.arm.aarch32.Aarch32Banked.*;
  * reaches a KVM guest.
  */
 public enum Aarch32Mode {
+    /** User mode (unprivileged, EL0). */
     USR(0x10, false, SP_USR, LR_USR, null),
+    /** FIQ mode, with its own r8-r14. */
     FIQ(0x11, true, SP_FIQ, LR_FIQ, SPSR_FIQ),
+    /** IRQ mode. */
     IRQ(0x12, false, SP_IRQ, LR_IRQ, SPSR_IRQ),
+    /** Supervisor mode, where a kernel runs. */
     SVC(0x13, false, SP_SVC, LR_SVC, SPSR_SVC),
+    /** Abort mode. */
     ABT(0x17, false, SP_ABT, LR_ABT, SPSR_ABT),
     /** Hyp banks only SP; its LR is usr's, its SPSR is SPSR_hyp in EL2 state. */
     HYP(0x1a, false, SP_HYP, LR_USR, null),
+    /** Undefined mode. */
     UND(0x1b, false, SP_UND, LR_UND, SPSR_UND),
     /** System mode shares the usr bank and has no SPSR. */
     SYS(0x1f, false, SP_USR, LR_USR, null);
@@ -34,25 +40,39 @@ public enum Aarch32Mode {
         this.spsr = spsr;
     }
 
-    /** The CPSR.M value. */
+    /** {@return the CPSR.M value} */
     public int bits() { return bits; }
 
-    /** r13 in this mode. */
+    /** {@return r13 in this mode} */
     public Aarch32Banked sp() { return sp; }
 
-    /** r14 in this mode. */
+    /** {@return r14 in this mode} */
     public Aarch32Banked lr() { return lr; }
 
-    /** Rn for n in 8..12: fiq's own copies in FIQ mode, usr's otherwise. */
+    /**
+     * Rn for n in 8..12: fiq's own copies in FIQ mode, usr's otherwise.
+     *
+     * @param n 8 to 12
+     * @return the banked register
+     * @throws IllegalArgumentException outside 8..12
+     */
     public Aarch32Banked high(int n) {
         if (n < 8 || n > 12) throw new IllegalArgumentException("r" + n + " is not banked by r8-r12");
         return Aarch32Banked.valueOf("R" + n + (fiqBank ? "_FIQ" : "_USR"));
     }
 
-    /** The SPSR of this mode; USR and SYS have none, HYP's is not a core register. */
+    /**
+     * {@return the SPSR of this mode; empty for USR and SYS, which have none, and HYP, whose is not a core register}
+     */
     public java.util.Optional<Aarch32Banked> spsr() { return java.util.Optional.ofNullable(spsr); }
 
-    /** The mode a CPSR value is in. */
+    /**
+     * The mode a CPSR value is in.
+     *
+     * @param cpsr the CPSR (PSTATE) value
+     * @return its mode
+     * @throws IllegalArgumentException for an AArch64 PSTATE, Monitor mode or a value that is no mode
+     */
     public static Aarch32Mode of(long cpsr) {
         int m = (int) (cpsr & MODE_MASK);
         if ((m & 0x10) == 0) {

@@ -42,24 +42,51 @@ public final class Aarch32View {
 
     private Aarch32View() {}
 
-    /** The mode CPSR.M selects; fails for an AArch64 PSTATE. */
+    /**
+     * The mode CPSR.M selects.
+     *
+     * @param s the vCPU's state
+     * @return the mode
+     * @throws IllegalArgumentException for an AArch64 PSTATE
+     */
     public static Aarch32Mode mode(CpuState s) { return Aarch32Mode.of(s.getLong(CoreRegister.PSTATE)); }
 
-    /** The value of an AArch32 register (32 bits; 64 for d0–d31). */
+    /**
+     * The value of an AArch32 register (32 bits; 64 for d0-d31).
+     *
+     * @param s the vCPU's state
+     * @param name r0-r15, sp, lr, pc, cpsr, spsr, d0-d31, fpscr, or a banked name such as {@code sp_svc}
+     * @return the value
+     * @throws IllegalArgumentException for a name that is none of these, or one the mode has not
+     */
     public static long read(CpuState s, String name) {
         long v = 0;
         for (Slice slice : locate(name, () -> mode(s))) v |= slice.read(s);
         return v;
     }
 
-    /** A state in which {@code name} holds {@code value}; other registers and bits are unchanged. */
+    /**
+     * A state in which {@code name} holds {@code value}; other registers and bits are unchanged.
+     *
+     * @param s the vCPU's state
+     * @param name an AArch32 register name, as for {@link #read}
+     * @param value the value
+     * @return the new state
+     * @throws IllegalArgumentException for a name that is none of these, or one the mode has not
+     */
     public static CpuState write(CpuState s, String name, long value) {
         CpuState out = s;
         for (Slice slice : locate(name, () -> mode(s))) out = slice.write(out, value);
         return out;
     }
 
-    /** The state with CPSR.M set to {@code mode}: what r13, r14, r8–r12 and spsr name changes with it. */
+    /**
+     * The state with CPSR.M set to {@code mode}: what r13, r14, r8-r12 and spsr name changes with it.
+     *
+     * @param s the vCPU's state
+     * @param mode the new mode
+     * @return the new state
+     */
     public static CpuState withMode(CpuState s, Aarch32Mode mode) {
         long cpsr = s.getLong(CoreRegister.PSTATE);
         return s.with(CoreRegister.PSTATE, (cpsr & ~(long) Aarch32Mode.MODE_MASK) | mode.bits());
@@ -68,6 +95,11 @@ public final class Aarch32View {
     /**
      * Where {@code name} lives when the CPU is in {@code mode}: the core-register bits, OR-ed together on
      * reads (only fpscr has two). {@code mode} may be null for names that do not depend on it.
+     *
+     * @param name an AArch32 register name, as for {@link #read}
+     * @param mode the mode, or null
+     * @return the slices
+     * @throws IllegalArgumentException for an unknown name, or a mode-dependent one without a mode
      */
     public static List<Slice> locate(String name, Aarch32Mode mode) {
         return locate(name, () -> {
@@ -113,7 +145,7 @@ public final class Aarch32View {
                 + "d0-d31, fpscr, or a banked name such as sp_svc, r13_irq, lr_abt, r8_fiq, r12_usr, spsr_und");
     }
 
-    /** Every banked name, for listing and tests. */
+    /** {@return every banked name, sorted, for listing and tests} */
     public static List<String> bankedNames() { return BANKED.keySet().stream().sorted().toList(); }
 
     private static Slice low32(CoreRegister r) { return new Slice(r, 0, Slice.LOW32); }
