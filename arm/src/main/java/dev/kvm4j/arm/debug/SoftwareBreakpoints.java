@@ -17,24 +17,50 @@ import java.util.Optional;
  * Not thread-safe: the debugger's one thread owns it while the vCPUs are paused.
  */
 public final class SoftwareBreakpoints {
-    /** One patched instruction. */
+    /**
+     * One patched instruction.
+     *
+     * @param address the guest virtual address
+     * @param physical the guest physical address the bytes were written at
+     * @param set the instruction set, which decides the breakpoint instruction and its size
+     * @param original the guest's own bytes, put back on removal
+     */
     public record Patch(long address, long physical, InstructionSet set, byte[] original) {
         @Override
         public String toString() { return String.format("%s breakpoint at 0x%x (pa 0x%x)", set, address, physical); }
     }
 
-    /** Why an insert or remove did nothing. */
-    public enum Failure { NOT_IN_RAM, NOT_INSERTED, CHANGED_UNDER_US }
+    /**
+     * Why an insert or remove did nothing: the address is not in RAM, there is no breakpoint there, or the
+     * guest overwrote the breakpoint instruction (its bytes were kept).
+     */
+    public enum Failure {
+        /** The address is not in guest RAM. */
+        NOT_IN_RAM,
+        /** There is no breakpoint at the address. */
+        NOT_INSERTED,
+        /** The guest overwrote the breakpoint instruction; its bytes were kept. */
+        CHANGED_UNDER_US
+    }
 
     private final PhysicalMemory memory;
     private final Map<Long, Patch> patches = new LinkedHashMap<>();
     private final Map<Long, Patch> suspended = new LinkedHashMap<>();
 
+    /**
+     * An empty table over a guest's memory.
+     *
+     * @param memory the guest physical memory patches are written to
+     */
     public SoftwareBreakpoints(PhysicalMemory memory) { this.memory = memory; }
 
     /**
-     * Patches a breakpoint at virtual {@code address}, which translates to {@code physical}; empty on success,
-     * {@link Failure#NOT_IN_RAM} when the instruction is not in RAM.
+     * Patches a breakpoint at virtual {@code address}, which translates to {@code physical}.
+     *
+     * @param address the guest virtual address
+     * @param physical what it translates to
+     * @param set the instruction set of the code there
+     * @return empty on success (or if one is there already), {@link Failure#NOT_IN_RAM} when the instruction is not in RAM
      */
     public Optional<Failure> insert(long address, long physical, InstructionSet set) {
         if (patches.containsKey(address) || suspended.containsKey(address)) return Optional.empty();
@@ -48,6 +74,9 @@ public final class SoftwareBreakpoints {
     /**
      * Puts the original bytes back. If the guest has since overwritten the breakpoint (it loaded new code
      * there), its bytes win and the answer says so.
+     *
+     * @param address the guest virtual address
+     * @return empty on success, else why nothing was restored
      */
     public Optional<Failure> remove(long address) {
         Patch p = patches.remove(address);
@@ -55,12 +84,28 @@ public final class SoftwareBreakpoints {
         return restore(p);
     }
 
-    /** The patch at {@code address}, inserted and not suspended. */
+    /**
+     * The patch at {@code address}, inserted and not suspended.
+     *
+     * @param address the guest virtual address
+     * @return the patch, or empty
+     */
     public Optional<Patch> at(long address) { return Optional.ofNullable(patches.get(address)); }
 
+    /**
+     * Whether a breakpoint is patched in at an address (a suspended one is not).
+     *
+     * @param address the guest virtual address
+     * @return true if one is
+     */
     public boolean contains(long address) { return patches.containsKey(address); }
 
-    /** Restores the original instruction at {@code address} until {@link #resume}; false when there is none. */
+    /**
+     * Restores the original instruction at {@code address} until {@link #resume}.
+     *
+     * @param address the guest virtual address
+     * @return false when there is no breakpoint there
+     */
     public boolean suspend(long address) {
         Patch p = patches.remove(address);
         if (p == null) return false;
@@ -69,13 +114,21 @@ public final class SoftwareBreakpoints {
         return true;
     }
 
-    /** Patches the breakpoint back after {@link #suspend}. */
+    /**
+     * Patches the breakpoint back after {@link #suspend}.
+     *
+     * @param address the guest virtual address
+     */
     public void resume(long address) {
         Patch p = suspended.remove(address);
         if (p != null) insert(p.address(), p.physical(), p.set());
     }
 
-    /** Removes every breakpoint (detach, end of session); returns those whose bytes the guest had changed. */
+    /**
+     * Removes every breakpoint (detach, end of session).
+     *
+     * @return those whose bytes the guest had changed, which were left as the guest wrote them
+     */
     public List<Patch> clear() {
         List<Patch> changed = new java.util.ArrayList<>();
         for (Patch p : List.copyOf(patches.values())) {
@@ -85,6 +138,7 @@ public final class SoftwareBreakpoints {
         return changed;
     }
 
+    /** {@return every breakpoint patched in, in insertion order} */
     public Collection<Patch> all() { return List.copyOf(patches.values()); }
 
     private Optional<Failure> restore(Patch p) {
