@@ -71,6 +71,10 @@ public final class RegisterBank {
     /**
      * The tuple list: {@code ids} sorted as the kernel sorts them (unsigned), each value in its own slot,
      * aligned to its size up to 16 bytes. Any id is accepted; one the kernel does not know fails at sync time.
+     *
+     * @param ids the registers
+     * @return the bank, every value zero
+     * @throws IllegalArgumentException if an id is listed twice
      */
     public static RegisterBank tupleList(List<RegisterId> ids) {
         List<RegisterId> sorted = ids.stream().sorted().toList();
@@ -87,8 +91,11 @@ public final class RegisterBank {
     }
 
     /**
-     * The core registers, in table order (that of struct kvm_regs: PSTATE is written after x0–x30 and PC,
+     * The core registers, in table order (that of struct kvm_regs: PSTATE is written after x0-x30 and PC,
      * which an AArch32 PSTATE narrows), each at its offset in an image of struct kvm_regs.
+     *
+     * @param registers the core registers the kernel lists
+     * @return the bank, every value zero
      */
     public static RegisterBank core(List<CoreRegister> registers) {
         List<CoreRegister> ordered = registers.stream().sorted().toList();
@@ -96,20 +103,39 @@ public final class RegisterBank {
         return new RegisterBank(ordered.stream().map(CoreRegister::registerId).toList(), offsets, ArmAbi.STRUCT_KVM_REGS.byteSize());
     }
 
+    /** {@return the number of registers} */
     public int size() { return ids.length; }
 
-    /** The ids, in sync order. */
+    /** {@return the ids, in sync order} */
     public List<RegisterId> ids() { return List.of(ids); }
 
+    /**
+     * Whether a register is in this bank.
+     *
+     * @param id the register
+     * @return true if listed here
+     */
     public boolean contains(RegisterId id) { return index.containsKey(id); }
 
     /** The position of {@code id}, or -1. */
     int indexOf(RegisterId id) { return index.getOrDefault(id, -1); }
 
-    /** The current value of a listed register (as last read or written). */
+    /**
+     * The current value of a listed register (as last read or written).
+     *
+     * @param id the register
+     * @return its value
+     * @throws IllegalArgumentException if it is not in this bank
+     */
     public RegisterValue value(RegisterId id) { return valueOf(slots[require(id)]); }
 
-    /** Sets the current value of a listed register; the kernel sees it at the next write. */
+    /**
+     * Sets the current value of a listed register; the kernel sees it at the next write.
+     *
+     * @param id the register
+     * @param value its value, of the register's size
+     * @throws IllegalArgumentException if it is not in this bank or the size differs
+     */
     public void set(RegisterId id, RegisterValue value) { set(require(id), value); }
 
     void set(int i, RegisterValue value) {
@@ -123,7 +149,13 @@ public final class RegisterBank {
         return i;
     }
 
-    /** Kernel → current image, for every register {@code level} reads. */
+    /**
+     * Kernel to current image, for every register {@code level} reads.
+     *
+     * @param vcpu the vCPU
+     * @param level which registers
+     * @return how many moved, and each that failed
+     */
     public SyncResult read(Vcpu vcpu, SyncLevel level) {
         List<RegisterFailure> failures = new ArrayList<>();
         int moved = 0;
@@ -133,7 +165,14 @@ public final class RegisterBank {
         return new SyncResult("get", level, moved, failures);
     }
 
-    /** Current image → kernel, for every register {@code level} writes. */
+    /**
+     * Current image to kernel, for every register {@code level} writes.
+     *
+     * @param vcpu the vCPU
+     * @param level which registers
+     * @param counters whether the virtual counters are written too (a restore) or left running
+     * @return how many moved, and each that failed
+     */
     public SyncResult write(Vcpu vcpu, SyncLevel level, Counters counters) {
         List<RegisterFailure> failures = new ArrayList<>();
         int moved = 0;
@@ -202,21 +241,26 @@ public final class RegisterBank {
         }
     }
 
-    /** The current values of the registers {@code level} reads. */
+    /**
+     * The current values of the registers {@code level} reads.
+     *
+     * @param level which registers
+     * @return their values
+     */
     public CpuState values(SyncLevel level) {
         Map<RegisterId, RegisterValue> m = new LinkedHashMap<>();
         collect(m, current, level);
         return CpuState.of(m);
     }
 
-    /** The values captured right after init. */
+    /** {@return the values captured right after init} */
     public CpuState resetValues() {
         Map<RegisterId, RegisterValue> m = new LinkedHashMap<>();
         collect(m, reset, SyncLevel.FULL);
         return CpuState.of(m);
     }
 
-    /** The migration copy, as last captured. */
+    /** {@return the migration copy, as last captured} */
     public CpuState migrationCopy() {
         Map<RegisterId, RegisterValue> m = new LinkedHashMap<>();
         collect(m, migration, SyncLevel.FULL);

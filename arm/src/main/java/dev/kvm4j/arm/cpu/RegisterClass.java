@@ -105,26 +105,44 @@ public enum RegisterClass {
         this.write = write;
     }
 
-    /** The lowest level that reads and writes this class. */
+    /** {@return the lowest level that reads and writes this class} */
     public SyncLevel level() { return level; }
 
-    /** The kernel holds the value; writing a different one is refused (see {@link RegisterFailure.FixedByHost}). */
+    /**
+     * {@return true if the kernel holds the value, so that writing a different one is refused (see {@link RegisterFailure.FixedByHost})}
+     */
     public boolean constant() { return write == Write.CONSTANT; }
 
-    /** Writing it moves the guest's clock. */
+    /** {@return true if writing it moves the guest's clock} */
     public boolean counter() { return write == Write.ONLY_ON_RESTORE; }
 
     Write write() { return write; }
 
-    /** A get at {@code at} reads registers of this class. */
+    /**
+     * Whether a get at {@code at} reads registers of this class.
+     *
+     * @param at the level of the get
+     * @return true if it does
+     */
     public boolean readAt(SyncLevel at) { return at.includes(level); }
 
-    /** A put at {@code at} writes registers of this class. */
+    /**
+     * Whether a put at {@code at} writes registers of this class.
+     *
+     * @param at the level of the put
+     * @param counters whether the put writes the counters (a restore)
+     * @return true if it does
+     */
     public boolean writtenAt(SyncLevel at, Counters counters) {
         return at.includes(level) && write != Write.NEVER && (write != Write.ONLY_ON_RESTORE || counters == Counters.RESTORE);
     }
 
-    /** The class of any id, including ids newer than kvm4j's tables. */
+    /**
+     * The class of any id, including ids newer than kvm4j's tables.
+     *
+     * @param id the register
+     * @return its class ({@code UNKNOWN} for a non-arm64 id)
+     */
     public static RegisterClass of(RegisterId id) {
         if (!id.isArm64()) return UNKNOWN;
         return switch (id.group()) {

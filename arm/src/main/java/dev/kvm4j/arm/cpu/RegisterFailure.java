@@ -6,12 +6,20 @@ import dev.kvm4j.kvm.Errno;
 
 /** One register a sync could not move; a {@link SyncResult} lists them all instead of stopping at the first. */
 public sealed interface RegisterFailure {
+    /** {@return the register that did not move} */
     RegisterId id();
 
-    /** One line naming the register and what went wrong. */
+    /** {@return one line naming the register and what went wrong} */
     String message();
 
-    /** The kernel refused KVM_GET_ONE_REG or KVM_SET_ONE_REG. */
+    /**
+     * The kernel refused KVM_GET_ONE_REG or KVM_SET_ONE_REG.
+     *
+     * @param id the register
+     * @param call the refused ioctl
+     * @param errno the errno by name
+     * @param errnoNumber the errno number, for one {@link Errno} does not name
+     */
     record Refused(RegisterId id, String call, Errno errno, int errnoNumber) implements RegisterFailure {
         @Override
         public String message() {
@@ -20,7 +28,13 @@ public sealed interface RegisterFailure {
         }
     }
 
-    /** A register the kernel holds constant was given a different value; the kernel keeps its own. */
+    /**
+     * A register the kernel holds constant was given a different value; the kernel keeps its own.
+     *
+     * @param id the register
+     * @param kernel the kernel's value, which stays
+     * @param wanted the value that was to be written
+     */
     record FixedByHost(RegisterId id, RegisterValue kernel, RegisterValue wanted) implements RegisterFailure {
         @Override
         public String message() {
@@ -28,7 +42,11 @@ public sealed interface RegisterFailure {
         }
     }
 
-    /** The state names a register this vCPU's KVM_GET_REG_LIST does not list (a snapshot from another host or kernel). */
+    /**
+     * The state names a register this vCPU's KVM_GET_REG_LIST does not list (a snapshot from another host or kernel).
+     *
+     * @param id the register
+     */
     record NotListed(RegisterId id) implements RegisterFailure {
         @Override
         public String message() { return id.name() + " is not a register of this vCPU: KVM_GET_REG_LIST does not list it"; }

@@ -12,6 +12,11 @@ public enum SyncLevel {
     /** Everything, for snapshots: adds the registers the kernel holds constant and the counters. */
     FULL;
 
-    /** True when a sync at this level also moves what {@code other} moves. */
+    /**
+     * Whether a sync at this level also moves what {@code other} moves.
+     *
+     * @param other another level
+     * @return true if this level is {@code other} or above it
+     */
     public boolean includes(SyncLevel other) { return compareTo(other) >= 0; }
 }

@@ -10,28 +10,45 @@ import java.util.stream.Collectors;
 /**
  * What a get or put of many registers did: how many moved, and every register that did not. A failure
  * never stops the others; callers decide with {@link #orThrow()} whether any failure is fatal.
+ *
+ * @param operation "get" or "put"
+ * @param level the level synced
+ * @param transferred how many registers moved
+ * @param failures every register that did not
  */
 public record SyncResult(String operation, SyncLevel level, int transferred, List<RegisterFailure> failures) {
+    /** A result, with a copy of the failures. */
     public SyncResult {
         failures = List.copyOf(failures);
     }
 
+    /** {@return true if every register moved} */
     public boolean ok() { return failures.isEmpty(); }
 
-    /** This result, or a {@link RegisterSyncException} listing every failure. */
+    /**
+     * This result, or a {@link RegisterSyncException} listing every failure.
+     *
+     * @return this result, when {@link #ok()}
+     * @throws RegisterSyncException naming every register that did not move
+     */
     public SyncResult orThrow() {
         if (!ok()) throw new RegisterSyncException(this);
         return this;
     }
 
-    /** "put at FULL: 257 registers, 1 failed:\n  MIDR_EL1 is fixed by the host: ...". */
+    /** {@return for people: "put at FULL: 257 registers, 1 failed:", then one line per failure} */
     public String describe() {
         String head = operation + " at " + level + ": " + transferred + " registers";
         if (ok()) return head;
         return head + ", " + failures.size() + " failed:\n" + failures.stream().map(f -> "  " + f.message()).collect(Collectors.joining("\n"));
     }
 
-    /** The failure for one register, if any. */
+    /**
+     * The failure for one register, if any.
+     *
+     * @param id the register
+     * @return its failure, or empty if it moved (or was not synced)
+     */
     public Optional<RegisterFailure> failureOf(RegisterId id) {
         return failures.stream().filter(f -> f.id().equals(id)).findFirst();
     }
