@@ -3,8 +3,13 @@ package dev.kvm4j.arm.gic;
 /**
  * A named half-open range {@code [base, base+size)} of guest physical addresses: RAM, a device's MMIO
  * window, a GIC frame. The name is what error messages show, so make it say what occupies the range.
+ *
+ * @param name what occupies the range, for messages
+ * @param base the first address
+ * @param size the length in bytes, positive
  */
 public record AddressRange(String name, long base, long size) {
+    /** A range, checked: a name, a positive size, no wrap past the top of the address space. */
     public AddressRange {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("an address range needs a name");
         if (size <= 0) throw new IllegalArgumentException(name + ": size " + size + " is not positive");
@@ -13,9 +18,15 @@ public record AddressRange(String name, long base, long size) {
         }
     }
 
-    /** The first address after the range. */
+    /** {@return the first address after the range} */
     public long end() { return base + size; }
 
+    /**
+     * Whether two ranges share an address.
+     *
+     * @param other the other range
+     * @return true if they overlap
+     */
     public boolean overlaps(AddressRange other) { return base < other.end() && other.base < end(); }
 
     @Override

@@ -14,7 +14,9 @@ public sealed class GicException extends RuntimeException {
 
     /** The requested version is not one this host's KVM can create. */
     public static final class VersionNotOffered extends GicException {
+        /** The version asked for. */
         private final GicVersion requested;
+        /** What the host offers. */
         private final Set<GicVersion> offered;
 
         VersionNotOffered(GicVersion requested, Set<GicVersion> offered, String message) {
@@ -23,15 +25,18 @@ public sealed class GicException extends RuntimeException {
             this.offered = Set.copyOf(offered);
         }
 
+        /** {@return the version asked for} */
         public GicVersion requested() { return requested; }
 
-        /** What the host offers (possibly nothing). */
+        /** {@return what the host offers (possibly nothing)} */
         public Set<GicVersion> offered() { return offered; }
     }
 
     /** A GIC frame overlaps RAM, another device or another GIC frame. */
     public static final class AddressConflict extends GicException {
+        /** The frame that could not be placed. */
         private final AddressRange frame;
+        /** What it overlaps. */
         private final AddressRange occupied;
 
         AddressConflict(AddressRange frame, AddressRange occupied) {
@@ -40,8 +45,10 @@ public sealed class GicException extends RuntimeException {
             this.occupied = occupied;
         }
 
+        /** {@return the frame that could not be placed} */
         public AddressRange frame() { return frame; }
 
+        /** {@return what it overlaps} */
         public AddressRange occupied() { return occupied; }
     }
 

@@ -10,17 +10,30 @@ import static dev.kvm4j.arm.gic.GicAbi.*;
  * the kernel places vCPU n's redistributor at {@code redistributors + n * 128 KiB}.
  */
 public sealed interface GicLayout {
+    /** {@return the GIC version the frames are for} */
     GicVersion version();
 
+    /** {@return the guest physical address of the distributor} */
     long distributorBase();
 
-    /** The frames with their names and sizes, in the order {@link Vgic} registers them. */
+    /** {@return the frames with their names and sizes, in the order {@link Vgic} registers them} */
     List<Frame> frames();
 
-    /** One frame: the GRP_ADDR attribute it is set through and the range it occupies. */
+    /**
+     * One frame: the GRP_ADDR attribute it is set through and the range it occupies.
+     *
+     * @param addressType the {@code KVM_VGIC_*_ADDR_TYPE_*} attribute
+     * @param alignment the alignment the kernel requires of its base
+     * @param range where it sits
+     */
     record Frame(int addressType, long alignment, AddressRange range) {}
 
-    /** GICv2: a 4 KiB distributor and an 8 KiB CPU interface, each 4 KiB aligned. */
+    /**
+     * GICv2: a 4 KiB distributor and an 8 KiB CPU interface, each 4 KiB aligned.
+     *
+     * @param distributorBase the distributor's guest physical address
+     * @param cpuInterfaceBase the CPU interface's guest physical address
+     */
     record V2(long distributorBase, long cpuInterfaceBase) implements GicLayout {
         public GicVersion version() { return GicVersion.V2; }
 
@@ -31,14 +44,22 @@ public sealed interface GicLayout {
         }
     }
 
-    /** GICv3: a 64 KiB distributor and one 128 KiB redistributor per vCPU, each 64 KiB aligned. */
+    /**
+     * GICv3: a 64 KiB distributor and one 128 KiB redistributor per vCPU, each 64 KiB aligned.
+     *
+     * @param distributorBase the distributor's guest physical address
+     * @param redistributorBase the guest physical address of vCPU 0's redistributor
+     * @param vcpus the number of vCPUs, which sizes the redistributor region
+     */
     record V3(long distributorBase, long redistributorBase, int vcpus) implements GicLayout {
+        /** A v3 layout; {@code vcpus} must be positive. */
         public V3 {
             if (vcpus < 1) throw new IllegalArgumentException("a GICv3 layout needs at least one vCPU, not " + vcpus);
         }
 
         public GicVersion version() { return GicVersion.V3; }
 
+        /** {@return the size of the redistributor region: 128 KiB per vCPU} */
         public long redistributorSize() { return vcpus * KVM_VGIC_V3_REDIST_SIZE; }
 
         public List<Frame> frames() {
@@ -52,6 +73,13 @@ public sealed interface GicLayout {
     /**
      * A layout for {@code version} (V2 or V3): {@code secondBase} is the CPU interface (v2) or the
      * redistributor region (v3); {@code vcpus} sizes the v3 region and is checked against v2's limit.
+     *
+     * @param version V2 or V3
+     * @param distributorBase the distributor's guest physical address
+     * @param secondBase the CPU interface (v2) or the redistributor region (v3)
+     * @param vcpus the number of vCPUs
+     * @return the layout
+     * @throws IllegalArgumentException for AUTO, or more vCPUs than a GICv2 serves
      */
     static GicLayout of(GicVersion version, long distributorBase, long secondBase, int vcpus) {
         return switch (version) {

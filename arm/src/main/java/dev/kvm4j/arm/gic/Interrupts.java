@@ -26,29 +26,55 @@ public final class Interrupts {
         this.vcpus = vcpus;
     }
 
-    /** How many SPIs there are: SPI n is valid for {@code 0 <= n < spiCount()}. */
+    /** {@return how many SPIs there are: SPI n is valid for {@code 0 <= n < spiCount()}} */
     public int spiCount() { return nrIrqs - Vgic.PRIVATE_IRQS; }
 
-    /** The line of shared peripheral interrupt {@code spi} (INTID 32 + spi). */
+    /**
+     * The line of shared peripheral interrupt {@code spi} (INTID 32 + spi).
+     *
+     * @param spi the SPI number, from 0
+     * @return the line
+     * @throws IllegalArgumentException for an SPI this vGIC lacks
+     */
     public IrqLine spiLine(int spi) {
         checkSpi(spi);
         int intid = Vgic.PRIVATE_IRQS + spi;
         return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_SPI, 0, intid), intid, -1);
     }
 
-    /** The line of private peripheral interrupt {@code intid} (16..31) of vCPU {@code vcpu}. */
+    /**
+     * The line of private peripheral interrupt {@code intid} (16..31) of vCPU {@code vcpu}.
+     *
+     * @param vcpu the vCPU index
+     * @param intid the PPI's INTID, 16..31
+     * @return the line
+     * @throws IllegalArgumentException for a vCPU or an INTID out of range
+     */
     public IrqLine ppiLine(int vcpu, int intid) {
         checkPpi(vcpu, intid);
         return new IrqLine(vm, encode(KVM_ARM_IRQ_TYPE_PPI, vcpu, intid), intid, vcpu);
     }
 
-    /** Drives SPI {@code spi} (INTID 32 + spi) to {@code level}; allocates nothing, so a device may call it per change. */
+    /**
+     * Drives SPI {@code spi} (INTID 32 + spi) to {@code level}; allocates nothing, so a device may call it per change.
+     *
+     * @param spi the SPI number, from 0
+     * @param level true to raise, false to lower
+     * @throws IllegalArgumentException for an SPI this vGIC lacks
+     */
     public void spi(int spi, boolean level) {
         checkSpi(spi);
         vm.irqLine(encode(KVM_ARM_IRQ_TYPE_SPI, 0, Vgic.PRIVATE_IRQS + spi), level);
     }
 
-    /** Drives PPI {@code intid} of vCPU {@code vcpu} to {@code level}; allocates nothing. */
+    /**
+     * Drives PPI {@code intid} of vCPU {@code vcpu} to {@code level}; allocates nothing.
+     *
+     * @param vcpu the vCPU index
+     * @param intid the PPI's INTID, 16..31
+     * @param level true to raise, false to lower
+     * @throws IllegalArgumentException for a vCPU or an INTID out of range
+     */
     public void ppi(int vcpu, int intid, boolean level) {
         checkPpi(vcpu, intid);
         vm.irqLine(encode(KVM_ARM_IRQ_TYPE_PPI, vcpu, intid), level);
@@ -73,6 +99,12 @@ public final class Interrupts {
     /**
      * The {@code kvm_irq_level.irq} value for {@code type} ({@code KVM_ARM_IRQ_TYPE_*}), vCPU index and
      * number. vCPU indexes from 256 spill into the vcpu2 field, which kernels before 5.x reject.
+     *
+     * @param type the {@code KVM_ARM_IRQ_TYPE_*} value
+     * @param vcpu the vCPU index (0 for an SPI)
+     * @param num the interrupt number
+     * @return the encoded value
+     * @throws IllegalArgumentException for a field that does not fit
      */
     public static int encode(int type, int vcpu, int num) {
         if ((type & ~KVM_ARM_IRQ_TYPE_MASK) != 0) throw new IllegalArgumentException("irq type " + type + " does not fit 4 bits");

@@ -22,17 +22,23 @@ public final class IrqLine {
         this.vcpu = vcpu;
     }
 
-    /** Drives the line to {@code level}. */
+    /**
+     * Drives the line to {@code level}.
+     *
+     * @param level true to raise, false to lower
+     */
     public void set(boolean level) { vm.irqLine(kvmIrq, level); }
 
+    /** Raises the line. */
     public void raise() { set(true); }
 
+    /** Lowers the line. */
     public void lower() { set(false); }
 
-    /** The GIC interrupt id the guest acknowledges (32 + n for SPI n). */
+    /** {@return the GIC interrupt id the guest acknowledges (32 + n for SPI n)} */
     public int intid() { return intid; }
 
-    /** The value passed as {@code kvm_irq_level.irq}. */
+    /** {@return the value passed as {@code kvm_irq_level.irq}} */
     public int kvmIrq() { return kvmIrq; }
 
     @Override

@@ -53,7 +53,12 @@ public final class Vgic implements AutoCloseable {
         this.version = version;
     }
 
-    /** The vGIC versions this host's KVM can create for {@code vm} (KVM_CREATE_DEVICE_TEST; creates nothing). */
+    /**
+     * The vGIC versions this host's KVM can create for {@code vm} (KVM_CREATE_DEVICE_TEST; creates nothing).
+     *
+     * @param vm the VM
+     * @return V2, V3, both or neither
+     */
     public static Set<GicVersion> offeredBy(Vm vm) {
         Set<GicVersion> offered = EnumSet.noneOf(GicVersion.class);
         for (GicVersion v : List.of(GicVersion.V2, GicVersion.V3)) {
@@ -65,6 +70,11 @@ public final class Vgic implements AutoCloseable {
     /**
      * Creates the vGIC {@code requested}, or for AUTO v3 where the host offers it and v2 otherwise. A version
      * the host does not offer is a {@link GicException.VersionNotOffered} that says what it does offer.
+     *
+     * @param vm the VM, before or after its vCPUs exist
+     * @param requested V2, V3 or AUTO
+     * @return the vGIC, to place with {@link #setAddresses} and then {@link #initialise}
+     * @throws GicException.VersionNotOffered if the host cannot create that version
      */
     public static Vgic create(Vm vm, GicVersion requested) {
         Set<GicVersion> offered = offeredBy(vm);
@@ -89,16 +99,22 @@ public final class Vgic implements AutoCloseable {
                 + "): use --gic " + only.name().toLowerCase(java.util.Locale.ROOT) + " or auto";
     }
 
-    /** The version created: never AUTO. */
+    /** {@return the version created: never AUTO} */
     public GicVersion version() { return version; }
 
-    /** The kernel device, for the attribute groups this class does not cover (register save/restore). */
+    /** {@return the kernel device, for the attribute groups this class does not cover (register save/restore)} */
     public Device device() { return device; }
 
     /**
      * Places the frames at {@code layout}, refusing any frame that overlaps another frame or one of the
      * {@code occupied} ranges (RAM, other devices' MMIO windows), or that is misaligned. Uses the device's
      * GRP_ADDR attributes, or on kernels without them the legacy {@code KVM_ARM_SET_DEVICE_ADDR} (v2 only).
+     *
+     * @param layout where the frames go, for this vGIC's version
+     * @param occupied the machine's other ranges
+     * @throws GicException.AddressConflict if a frame overlaps something
+     * @throws GicException.BadAddress if a frame is misaligned or for the other version
+     * @throws GicException.WrongOrder if called twice or after {@link #initialise}
      */
     public void setAddresses(GicLayout layout, List<AddressRange> occupied) {
         setAddresses(layout, occupied, null);
@@ -175,6 +191,11 @@ public final class Vgic implements AutoCloseable {
      * multiple of 32 in [{@value #MIN_NR_IRQS}, {@value #MAX_NR_IRQS}]) and finishes the setup
      * (KVM_DEV_ARM_VGIC_CTRL_INIT). {@code vcpus} are the VM's vCPUs, all already created: the kernel
      * refuses vCPUs created after this call, and a v3 layout must have a redistributor for each.
+     *
+     * @param nrIrqs the number of INTIDs
+     * @param vcpus every vCPU of the VM
+     * @throws GicException.WrongOrder if the addresses are not set yet, no vCPU exists, or it is initialised already
+     * @throws IllegalArgumentException for a count outside that range, or more vCPUs than the layout serves
      */
     public void initialise(int nrIrqs, List<Vcpu> vcpus) {
         if (step == Step.CREATED) {
@@ -209,9 +230,15 @@ public final class Vgic implements AutoCloseable {
         step = Step.INITIALISED;
     }
 
+    /** {@return true once {@link #initialise} succeeded} */
     public boolean isInitialised() { return step == Step.INITIALISED; }
 
-    /** The interrupt lines of the initialised vGIC. */
+    /**
+     * The interrupt lines of the initialised vGIC.
+     *
+     * @return the lines
+     * @throws GicException.WrongOrder before {@link #initialise}
+     */
     public Interrupts interrupts() {
         if (step != Step.INITIALISED) {
             throw new GicException.WrongOrder("no interrupt lines before " + version.label() + " is initialised "
@@ -220,12 +247,18 @@ public final class Vgic implements AutoCloseable {
         return interrupts;
     }
 
-    /** The frames as placed, for the device tree. */
+    /**
+     * The frames as placed, for the device tree.
+     *
+     * @return the layout
+     * @throws GicException.WrongOrder before {@link #setAddresses}
+     */
     public GicLayout layout() {
         if (layout == null) throw new GicException.WrongOrder(version.label() + " has no addresses yet: call setAddresses first");
         return layout;
     }
 
+    /** {@return the distributor's guest physical address, once placed} */
     public long distributorBase() { return layout().distributorBase(); }
 
     /** Closes the device's file descriptor; the vGIC itself lives as long as the VM. */
