@@ -9,6 +9,12 @@ import dev.kvm4j.kvm.VcpuExit;
  */
 @FunctionalInterface
 public interface DebugHook {
-    /** true: the debugger wants this stop, so the vCPU parks (as in a pause) instead of entering KVM_RUN again. */
+    /**
+     * A debug exit of {@code vcpu}, on its own thread.
+     *
+     * @param vcpu the vCPU that exited
+     * @param exit the exit, valid until the vCPU runs again
+     * @return true if the debugger wants this stop, so the vCPU parks (as in a pause) instead of entering KVM_RUN again
+     */
     boolean debugExit(Vcpu vcpu, VcpuExit.Debug exit);
 }

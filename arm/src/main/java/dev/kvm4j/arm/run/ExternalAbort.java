@@ -23,14 +23,30 @@ public final class ExternalAbort {
     /** Zeroed except for the flag, allocated once: the kernel rejects non-zero padding and reserved words. */
     private final MemorySegment events;
 
+    /**
+     * An injector whose event struct lives in {@code arena}.
+     *
+     * @param arena where the struct is allocated, once
+     */
     public ExternalAbort(Arena arena) {
         events = arena.allocate(STRUCT_KVM_VCPU_EVENTS);
         events.set(JAVA_BYTE, EXT_DABT_PENDING, (byte) 1);
     }
 
+    /**
+     * Whether this kernel can inject an external data abort (KVM_CAP_ARM_INJECT_EXT_DABT).
+     *
+     * @param vm the VM
+     * @return true if it can
+     */
     public static boolean isSupported(Vm vm) { return vm.checkExtension(Capability.ARM_INJECT_EXT_DABT) > 0; }
 
-    /** @throws UnsupportedOperationException on a kernel that cannot inject the abort, saying so and what to do instead */
+    /**
+     * Refuses a kernel that cannot inject the abort.
+     *
+     * @param vm the VM
+     * @throws UnsupportedOperationException on a kernel that cannot inject the abort, saying so and what to do instead
+     */
     public static void requireSupported(Vm vm) {
         if (!isSupported(vm)) {
             throw new UnsupportedOperationException("this kernel cannot give the guest an external abort for an unmapped "
@@ -39,5 +55,11 @@ public final class ExternalAbort {
         }
     }
 
+    /**
+     * Makes {@code vcpu} take the abort when it runs next.
+     *
+     * @param vcpu the vCPU, right after its MMIO exit
+     * @throws dev.kvm4j.kvm.KvmException if the kernel refuses
+     */
     public void inject(Vcpu vcpu) { vcpu.ioctl("KVM_SET_VCPU_EVENTS", VcpuEventsAbi.KVM_SET_VCPU_EVENTS, events); }
 }

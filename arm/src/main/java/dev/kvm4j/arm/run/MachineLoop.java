@@ -37,6 +37,13 @@ public final class MachineLoop implements AutoCloseable {
     private volatile DebugHook debugHook;
 
     /**
+     * A loop over a machine's vCPUs, not started yet.
+     *
+     * @param vm the VM
+     * @param vcpus every vCPU, initialised; thread i runs vcpus.get(i)
+     * @param mmio the devices MMIO exits go to
+     * @param unmapped what an access no device claims does
+     * @throws IllegalArgumentException without a vCPU
      * @throws UnsupportedOperationException if {@code unmapped} is {@link UnmappedPolicy#EXTERNAL_ABORT} and
      *         this kernel cannot inject one (see {@link ExternalAbort#requireSupported})
      */
@@ -61,6 +68,8 @@ public final class MachineLoop implements AutoCloseable {
     /**
      * Stops every vCPU and returns once each is out of KVM_RUN (or the machine has ended), with completed
      * MMIO: registers read now are the guest's real state. Must not be called from a vCPU thread.
+     *
+     * @throws InterruptedException if interrupted while waiting
      */
     public void pause() throws InterruptedException {
         requireOutsideVcpuThreads("pause");
@@ -82,13 +91,20 @@ public final class MachineLoop implements AutoCloseable {
     /**
      * While paused: lets only the vCPU at {@code index} (in the list given to the constructor) run, until it
      * parks again (its {@link DebugHook} wants a stop) or the next {@link #pause()}. A debugger's single step.
+     *
+     * @param index the vCPU's position in the constructor's list
      */
     public void resumeOnly(int index) {
         Objects.checkIndex(index, vcpus.size());
         gate.exempt(index);
     }
 
-    /** Where KVM_EXIT_DEBUG goes (guest debugging); null: such an exit ends the machine as unexpected. */
+    /**
+     * Where KVM_EXIT_DEBUG goes (guest debugging); null: such an exit ends the machine as unexpected.
+     *
+     * @param hook the hook, or null
+     * @return this loop
+     */
     public MachineLoop debugHook(DebugHook hook) {
         debugHook = hook;
         return this;
@@ -96,20 +112,35 @@ public final class MachineLoop implements AutoCloseable {
 
     DebugHook debugHook() { return debugHook; }
 
-    /** Ends the machine with {@link RunEnd.Stopped}, unless it has already ended; returns without waiting. */
+    /**
+     * Ends the machine with {@link RunEnd.Stopped}, unless it has already ended; returns without waiting.
+     *
+     * @param reason why, for {@link RunEnd#message()}
+     */
     public void stop(String reason) { endWith(new RunEnd.Stopped(reason)); }
 
-    /** The reason, once the machine has ended. */
+    /** {@return the reason, once the machine has ended} */
     public Optional<RunEnd> end() { return Optional.ofNullable(end.get()); }
 
-    /** Waits for the machine to end and for every vCPU thread to leave; returns why it ended. */
+    /**
+     * Waits for the machine to end and for every vCPU thread to leave.
+     *
+     * @return why it ended
+     * @throws InterruptedException if interrupted while waiting
+     */
     public RunEnd await() throws InterruptedException {
         ended.await();
         joinAll();
         return end.get();
     }
 
-    /** {@link #await()}, giving up after {@code timeout}: empty if the machine is still running. */
+    /**
+     * {@link #await()}, giving up after {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return why it ended, or empty if the machine is still running
+     * @throws InterruptedException if interrupted while waiting
+     */
     public Optional<RunEnd> await(Duration timeout) throws InterruptedException {
         if (!ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) return Optional.empty();
         joinAll();

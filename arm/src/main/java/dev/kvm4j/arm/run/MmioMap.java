@@ -13,15 +13,23 @@ import java.util.Objects;
  * Each {@link #add} publishes a new immutable table, so devices may also be added while the guest runs.
  */
 public final class MmioMap {
-    /** A device and the range it answers. */
+    /**
+     * A device and the range it answers.
+     *
+     * @param range the range
+     * @param handler the device
+     */
     public record Region(AddressRange range, MmioHandler handler) {
+        /** A region; neither part may be null. */
         public Region {
             Objects.requireNonNull(range);
             Objects.requireNonNull(handler);
         }
 
+        /** {@return the range's first address} */
         public long base() { return range.base(); }
 
+        /** {@return the range's name} */
         public String name() { return range.name(); }
     }
 
@@ -30,9 +38,15 @@ public final class MmioMap {
 
     private volatile Table table = new Table(new long[0], new long[0], new Region[0]);
 
+    /** An empty map. */
+    public MmioMap() {}
+
     /**
      * Adds a device at {@code range}.
      *
+     * @param range where it answers
+     * @param handler the device
+     * @return this map
      * @throws IllegalArgumentException if the range overlaps one already in the map (both named)
      */
     public synchronized MmioMap add(AddressRange range, MmioHandler handler) {
@@ -48,7 +62,13 @@ public final class MmioMap {
         return this;
     }
 
-    /** The region that holds all of {@code [address, address + size)}, or null: an access that runs off a device's end is unmapped. */
+    /**
+     * The region that holds all of {@code [address, address + size)}; an access that runs off a device's end is unmapped.
+     *
+     * @param address the guest physical address
+     * @param size the access's width
+     * @return the region, or null
+     */
     public Region find(long address, int size) {
         Table t = table;
         int i = countBasesAtOrBelow(t.bases, address) - 1;
@@ -57,7 +77,7 @@ public final class MmioMap {
         return last < address || last > t.ends[i] ? null : t.regions[i];
     }
 
-    /** Every region, by address. */
+    /** {@return every region, by address} */
     public List<Region> regions() { return List.of(table.regions); }
 
     private static int countBasesAtOrBelow(long[] bases, long address) {

@@ -18,6 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class VcpuEventsAbi {
     private VcpuEventsAbi() {}
 
+    /** {@code struct kvm_vcpu_events}: the pending SError and external abort. */
     public static final StructLayout STRUCT_KVM_VCPU_EVENTS = MemoryLayout.structLayout(
             MemoryLayout.structLayout(
                     JAVA_BYTE.withName("serror_pending"),
@@ -27,6 +28,8 @@ public final class VcpuEventsAbi {
                     JAVA_LONG.withName("serror_esr")).withName("exception"),
             MemoryLayout.sequenceLayout(12, JAVA_INT).withName("reserved")).withName("kvm_vcpu_events");
 
+    /** vCPU ioctl: reads the pending events. */
     public static final long KVM_GET_VCPU_EVENTS = IoctlNumber.ior(KvmIoctls.KVMIO, 0x9f, STRUCT_KVM_VCPU_EVENTS.byteSize());
+    /** vCPU ioctl: makes events pending. */
     public static final long KVM_SET_VCPU_EVENTS = IoctlNumber.iow(KvmIoctls.KVMIO, 0xa0, STRUCT_KVM_VCPU_EVENTS.byteSize());
 }
