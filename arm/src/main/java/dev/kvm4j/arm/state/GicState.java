@@ -14,12 +14,13 @@ import java.util.List;
  * @param attributes the registers
  */
 public record GicState(GicVersion version, int nrIrqs, List<Integer> cpuIds, List<GicAttribute> attributes) {
+    /** A state of a V2 or V3 vGIC, with copies of the lists. */
     public GicState {
         if (version != GicVersion.V2 && version != GicVersion.V3) throw new IllegalArgumentException("a vGIC state is V2 or V3, not " + version);
         cpuIds = List.copyOf(cpuIds);
         attributes = List.copyOf(attributes);
     }
 
-    /** Bytes of register values, for reports. */
+    /** {@return the bytes of register values, for reports} */
     public long valueBytes() { return attributes.stream().mapToLong(GicAttribute::size).sum(); }
 }

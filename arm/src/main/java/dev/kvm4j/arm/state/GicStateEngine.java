@@ -34,7 +34,14 @@ public final class GicStateEngine {
     /** One attribute access of a walk; {@code clearAttr} is -1 when the register has no clear partner. */
     record Access(String name, int group, long attr, int size, long clearAttr) {}
 
-    /** Reads the whole vGIC state of {@code vgic}, whose vCPUs are {@code vcpus} in creation order. */
+    /**
+     * Reads the whole vGIC state of {@code vgic}, whose vCPUs are {@code vcpus} in creation order.
+     *
+     * @param vgic the initialised vGIC
+     * @param vcpus its VM's vCPUs, in creation order, all out of KVM_RUN
+     * @return the state
+     * @throws GicStateException if the vGIC is not initialised, or a register cannot be read
+     */
     public static GicState save(Vgic vgic, List<Vcpu> vcpus) {
         requireReady(vgic, vcpus);
         GicVersion version = vgic.version();
@@ -63,6 +70,9 @@ public final class GicStateEngine {
      * Writes {@code state} into {@code vgic}, a vGIC of the same version initialised with the same number of
      * INTIDs, whose vCPUs were created in the same order with the same MPIDRs.
      *
+     * @param vgic the initialised vGIC
+     * @param vcpus its VM's vCPUs, in creation order, all out of KVM_RUN, their registers restored
+     * @param state what {@link #save} read
      * @throws GicStateException when the state does not fit this VM (nothing is written then), or a write fails
      */
     public static void restore(Vgic vgic, List<Vcpu> vcpus, GicState state) {

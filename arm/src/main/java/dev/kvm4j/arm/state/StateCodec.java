@@ -37,6 +37,12 @@ public final class StateCodec {
     /** Bytes of the smallest attribute record: group, attr, size, a 4-byte value. */
     private static final int MIN_ATTRIBUTE_BYTES = 1 + 8 + 1 + 4;
 
+    /**
+     * The byte form of a vGIC state.
+     *
+     * @param s the state
+     * @return its bytes, tagged "KGIC"
+     */
     public static byte[] encode(GicState s) {
         return write(out -> {
             out.writeInt(GIC_TAG);
@@ -55,6 +61,13 @@ public final class StateCodec {
         });
     }
 
+    /**
+     * A vGIC state read back from its byte form, every length and value checked.
+     *
+     * @param bytes what {@link #encode(GicState)} wrote, or anything claiming to be
+     * @return the state
+     * @throws StateFormatException naming the field and byte offset of the first problem
+     */
     public static GicState decodeGic(byte[] bytes) throws StateFormatException {
         StateReader in = new StateReader(bytes, "vGIC state");
         in.expectTag(GIC_TAG, "vGIC state");
@@ -90,6 +103,12 @@ public final class StateCodec {
         return new GicState(version, (int) nrIrqs, ids, attributes);
     }
 
+    /**
+     * The byte form of a vCPU's extra state.
+     *
+     * @param s the state
+     * @return its bytes, tagged "KVCX"
+     */
     public static byte[] encode(VcpuExtraState s) {
         return write(out -> {
             out.writeInt(VCPU_TAG);
@@ -101,6 +120,13 @@ public final class StateCodec {
         });
     }
 
+    /**
+     * A vCPU's extra state read back from its byte form, checked.
+     *
+     * @param bytes what {@link #encode(VcpuExtraState)} wrote, or anything claiming to be
+     * @return the state
+     * @throws StateFormatException naming the field and byte offset of the first problem
+     */
     public static VcpuExtraState decodeVcpu(byte[] bytes) throws StateFormatException {
         StateReader in = new StateReader(bytes, "vCPU state");
         in.expectTag(VCPU_TAG, "vCPU state");

@@ -6,6 +6,11 @@ package dev.kvm4j.arm.state;
  * host-injected SError and the guest taking it loses the SError unless this travels with the snapshot.
  * <p>As KVM reports it, {@code serrorHasEsr} says whether this host can give an SError a syndrome (it has
  * the RAS extension), pending or not; written back with nothing pending it changes nothing.
+ *
+ * @param serrorPending an SError waits to be taken
+ * @param serrorHasEsr the SError carries {@code serrorEsr}
+ * @param extDabtPending an external data abort waits to be taken
+ * @param serrorEsr the SError's syndrome
  */
 public record VcpuEvents(boolean serrorPending, boolean serrorHasEsr, boolean extDabtPending, long serrorEsr) {
     /** Nothing pending. */

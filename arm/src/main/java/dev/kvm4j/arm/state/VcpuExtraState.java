@@ -15,6 +15,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  * {@link #save}, written back with {@link #restore} after the registers (a STOPPED vCPU's registers are
  * still written: CPU_ON later starts it at the entry point PSCI gives, not at the restored PC).
  * Only while the vCPU is out of KVM_RUN.
+ *
+ * @param mpState the power state
+ * @param events the pending exceptions
  */
 public record VcpuExtraState(MpState mpState, VcpuEvents events) {
     private static final StructLayout EVENTS = VcpuEventsAbi.STRUCT_KVM_VCPU_EVENTS;
@@ -27,15 +30,30 @@ public record VcpuExtraState(MpState mpState, VcpuEvents events) {
         return EVENTS.byteOffset(groupElement("exception"), groupElement(member));
     }
 
+    /**
+     * Reads both parts.
+     *
+     * @param vcpu the vCPU, out of KVM_RUN
+     * @return its state
+     */
     public static VcpuExtraState save(Vcpu vcpu) { return new VcpuExtraState(mpState(vcpu), events(vcpu)); }
 
-    /** Events, then the power state, as QEMU writes them; the kernel takes either order. */
+    /**
+     * Events, then the power state, as QEMU writes them; the kernel takes either order.
+     *
+     * @param vcpu the vCPU, out of KVM_RUN, its registers already written
+     */
     public void restore(Vcpu vcpu) {
         setEvents(vcpu, events);
         setMpState(vcpu, mpState);
     }
 
-    /** {@code KVM_GET_MP_STATE}. */
+    /**
+     * {@code KVM_GET_MP_STATE}.
+     *
+     * @param vcpu the vCPU
+     * @return its power state
+     */
     public static MpState mpState(Vcpu vcpu) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(StateAbi.STRUCT_KVM_MP_STATE);
@@ -44,7 +62,12 @@ public record VcpuExtraState(MpState mpState, VcpuEvents events) {
         }
     }
 
-    /** {@code KVM_SET_MP_STATE}. */
+    /**
+     * {@code KVM_SET_MP_STATE}.
+     *
+     * @param vcpu the vCPU
+     * @param state the power state to set
+     */
     public static void setMpState(Vcpu vcpu, MpState state) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(StateAbi.STRUCT_KVM_MP_STATE);
@@ -53,7 +76,12 @@ public record VcpuExtraState(MpState mpState, VcpuEvents events) {
         }
     }
 
-    /** {@code KVM_GET_VCPU_EVENTS}. */
+    /**
+     * {@code KVM_GET_VCPU_EVENTS}.
+     *
+     * @param vcpu the vCPU
+     * @return its pending events
+     */
     public static VcpuEvents events(Vcpu vcpu) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(EVENTS);
@@ -65,7 +93,12 @@ public record VcpuExtraState(MpState mpState, VcpuEvents events) {
         }
     }
 
-    /** {@code KVM_SET_VCPU_EVENTS}; the reserved words stay zero, as the kernel requires. */
+    /**
+     * {@code KVM_SET_VCPU_EVENTS}; the reserved words stay zero, as the kernel requires.
+     *
+     * @param vcpu the vCPU
+     * @param e the events to make pending
+     */
     public static void setEvents(Vcpu vcpu, VcpuEvents e) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(EVENTS); // zeroed
