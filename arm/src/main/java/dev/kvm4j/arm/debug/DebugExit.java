@@ -15,6 +15,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * A KVM_EXIT_DEBUG decoded: the syndrome KVM passed up ({@code hsr}, plus {@code hsr_high} when
  * {@code kvm_run.flags} says it is valid), the FAR (meaningful for watchpoints only), and the reason.
+ *
+ * @param esr the syndrome
+ * @param far the fault address
+ * @param reason what the syndrome means
  */
 public record DebugExit(long esr, long far, DebugReason reason) {
     private static final long HSR = STRUCT_KVM_DEBUG_EXIT_ARCH.byteOffset(groupElement("hsr"));
@@ -22,7 +26,14 @@ public record DebugExit(long esr, long far, DebugReason reason) {
     private static final long FAR = STRUCT_KVM_DEBUG_EXIT_ARCH.byteOffset(groupElement("far"));
     private static final long RUN_FLAGS = KvmStructs.STRUCT_KVM_RUN.byteOffset(groupElement("flags"));
 
-    /** Reads the exit {@code vcpu} just returned, and its PC, and decodes it against {@code breakpoints}. */
+    /**
+     * Reads the exit {@code vcpu} just returned, and its PC, and decodes it against {@code breakpoints}.
+     *
+     * @param vcpu the vCPU, on its own thread, before it runs again
+     * @param exit the exit it returned
+     * @param breakpoints the debugger's patched breakpoints, or null
+     * @return the decoded exit
+     */
     public static DebugExit read(Vcpu vcpu, VcpuExit.Debug exit, SoftwareBreakpoints breakpoints) {
         var arch = exit.archData();
         long esr = Integer.toUnsignedLong(arch.get(JAVA_INT, HSR));
@@ -36,6 +47,12 @@ public record DebugExit(long esr, long far, DebugReason reason) {
     /**
      * The reason for syndrome {@code esr} at {@code pc}. A BRK/BKPT is the debugger's only when its table has a
      * breakpoint at that PC: anything else is the guest's own (a kernel's BUG(), a debugger inside the guest).
+     *
+     * @param esr the syndrome
+     * @param far the fault address
+     * @param pc the vCPU's PC
+     * @param breakpoints the debugger's patched breakpoints, or null
+     * @return the reason
      */
     public static DebugReason decode(long esr, long far, long pc, SoftwareBreakpoints breakpoints) {
         return switch (Esr.ec(esr)) {

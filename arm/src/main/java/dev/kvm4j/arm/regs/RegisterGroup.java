@@ -28,7 +28,9 @@ public enum RegisterGroup {
 
     RegisterGroup(long coproc) { this.coproc = coproc; }
 
-    /** The group's value of the id's KVM_REG_ARM_COPROC_MASK field (already shifted into place); -1 for OTHER. */
+    /**
+     * {@return the group's value of the id's KVM_REG_ARM_COPROC_MASK field (already shifted into place); -1 for OTHER}
+     */
     public long coproc() { return coproc; }
 
     static RegisterGroup of(long coprocBits) {

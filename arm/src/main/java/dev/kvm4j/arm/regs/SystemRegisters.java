@@ -52,12 +52,22 @@ public final class SystemRegisters {
 
     private SystemRegisters() {}
 
-    /** Every id in the table, in file order. */
+    /** {@return every id in the table, in file order} */
     public static List<RegisterId> all() { return ALL; }
 
-    /** The table's name for a 64-bit system register id. */
+    /**
+     * The table's name for a 64-bit system register id.
+     *
+     * @param id the register
+     * @return its name, or empty if the table lacks it
+     */
     public static Optional<String> name(RegisterId id) { return Optional.ofNullable(NAMES.get(id.value())); }
 
-    /** The id of a table name (exact, upper case). */
+    /**
+     * The id of a table name (exact, upper case).
+     *
+     * @param name e.g. {@code SCTLR_EL1}
+     * @return its id, or empty if the table lacks it
+     */
     public static Optional<RegisterId> id(String name) { return Optional.ofNullable(IDS.get(name)); }
 }
