@@ -19,9 +19,13 @@ public final class DebugAbi {
     private DebugAbi() {}
 
     // kvm_guest_debug.control: the generic bits, then arm64's own (asm/kvm.h).
+    /** Guest debugging on. */
     public static final int KVM_GUESTDBG_ENABLE = 0x00000001;
+    /** Stop after each instruction. */
     public static final int KVM_GUESTDBG_SINGLESTEP = 0x00000002;
+    /** arm64: BRK/BKPT exit to the VMM. */
     public static final int KVM_GUESTDBG_USE_SW_BP = 1 << 16;
+    /** arm64: load the hardware breakpoints and watchpoints given. */
     public static final int KVM_GUESTDBG_USE_HW = 1 << 17;
 
     /** Room in {@code kvm_guest_debug_arch}; the CPU's real counts come from the HW_BPS/HW_WPS capabilities. */
@@ -31,8 +35,11 @@ public final class DebugAbi {
 
     /** Asked with KVM_CHECK_EXTENSION: the control bits this kernel accepts (not in kvm's Capability enum). */
     public static final int KVM_CAP_SET_GUEST_DEBUG2 = 195;
+    /** Guest debugging is there. */
     public static final int KVM_CAP_SET_GUEST_DEBUG = 23;
+    /** The number of hardware breakpoints. */
     public static final int KVM_CAP_GUEST_DEBUG_HW_BPS = 119;
+    /** The number of hardware watchpoints. */
     public static final int KVM_CAP_GUEST_DEBUG_HW_WPS = 120;
 
     /** {@code struct kvm_guest_debug_arch}: the DBGBCR/BVR/WCR/WVR values KVM loads while debugging the guest. */
@@ -54,6 +61,7 @@ public final class DebugAbi {
             JAVA_INT.withName("hsr_high"),
             JAVA_LONG.withName("far")).withName("kvm_debug_exit_arch");
 
+    /** vCPU ioctl: sets the debug control and registers. */
     public static final long KVM_SET_GUEST_DEBUG = IoctlNumber.iow(KvmIoctls.KVMIO, 0x9b, STRUCT_KVM_GUEST_DEBUG.byteSize());
 
     /** Every struct the ABI check compares with the kernel's headers. */

@@ -9,7 +9,12 @@ import java.util.Optional;
 public final class DebugRegisters {
     private DebugRegisters() {}
 
-    /** A value/control pair for one slot. */
+    /**
+     * A value/control pair for one slot.
+     *
+     * @param value DBGBVR or DBGWVR: the address
+     * @param control DBGBCR or DBGWCR: enable, privilege, byte lanes, access kind, mask
+     */
     public record Slot(long value, long control) {}
 
     private static final long E = 1;
@@ -24,6 +29,11 @@ public final class DebugRegisters {
     /**
      * An address-match breakpoint on the instruction at {@code address}. A64 and A32 instructions are word
      * aligned and match all four BAS bytes; a Thumb instruction matches the halfword it starts in.
+     *
+     * @param address the instruction's virtual address
+     * @param set its instruction set
+     * @return the register pair
+     * @throws IllegalArgumentException for a misaligned address
      */
     public static Slot breakpoint(long address, InstructionSet set) {
         long bas;
@@ -41,6 +51,11 @@ public final class DebugRegisters {
      * A watchpoint on {@code [address, address+length)}: byte lanes (BAS) when the range lies in one aligned
      * doubleword, else an address mask when the range is a naturally aligned power of two from 8 bytes to 2 GiB.
      * Empty when the hardware cannot match exactly that range (gdb then falls back to software watchpoints).
+     *
+     * @param address the first virtual address
+     * @param length the number of bytes
+     * @param kind reads, writes or both
+     * @return the register pair, or empty
      */
     public static Optional<Slot> watchpoint(long address, long length, WatchKind kind) {
         if (length <= 0) return Optional.empty();
@@ -56,7 +71,13 @@ public final class DebugRegisters {
         return Optional.of(new Slot(address, control | 0xffL << BAS_SHIFT | (long) mask << MASK_SHIFT));
     }
 
-    /** Whether {@code far} lies in what the watchpoint {@code slot} matches (the FAR may be anywhere in the access). */
+    /**
+     * Whether {@code far} lies in what the watchpoint {@code slot} matches (the FAR may be anywhere in the access).
+     *
+     * @param slot a watchpoint's register pair
+     * @param far the fault address of a watchpoint exit
+     * @return true if it matches
+     */
     public static boolean watches(Slot slot, long far) {
         int mask = (int) (slot.control() >>> MASK_SHIFT) & 0x1f;
         if (mask != 0) return (far & -(1L << mask)) == slot.value();

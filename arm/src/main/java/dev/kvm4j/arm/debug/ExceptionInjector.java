@@ -13,7 +13,13 @@ import dev.kvm4j.kvm.Vcpu;
 public final class ExceptionInjector {
     private ExceptionInjector() {}
 
-    public enum Result { INJECTED, AARCH32_UNSUPPORTED }
+    /** What {@link #injectSynchronous} did. */
+    public enum Result {
+        /** The guest takes the exception at its next run. */
+        INJECTED,
+        /** An AArch32 guest: nothing was done (see the class comment). */
+        AARCH32_UNSUPPORTED
+    }
 
     static final long VBAR_EL1 = ArmAbi.sysreg(3, 0, 12, 0, 0);
     static final long ESR_EL1 = ArmAbi.sysreg(3, 0, 5, 2, 0);
@@ -22,7 +28,13 @@ public final class ExceptionInjector {
     private static final long EL1H_MASKED = 0x3c5;
     private static final long FROM_CURRENT_SP0 = 0x000, FROM_CURRENT_SPX = 0x200, FROM_LOWER_A64 = 0x400, FROM_LOWER_A32 = 0x600;
 
-    /** Enters the guest's EL1 synchronous vector with {@code esr} as if the BRK at PC had not been trapped. */
+    /**
+     * Enters the guest's EL1 synchronous vector with {@code esr} as if the BRK at PC had not been trapped.
+     *
+     * @param vcpu the stopped vCPU
+     * @param esr the syndrome of the trapped instruction
+     * @return whether it was done
+     */
     public static Result injectSynchronous(Vcpu vcpu, long esr) {
         long pstate = vcpu.getOneReg(CoreRegister.PSTATE.id());
         if ((pstate & PSTATE_NRW) != 0) return Result.AARCH32_UNSUPPORTED;

@@ -19,11 +19,21 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class GuestDebug {
     private GuestDebug() {}
 
-    /** What to ask of KVM for one vCPU. */
+    /**
+     * What to ask of KVM for one vCPU.
+     *
+     * @param singleStep stop after one instruction
+     * @param softwareBreakpoints trap BRK/BKPT to the VMM
+     * @param hardware the hardware slots to load, or null for none
+     */
     public record Control(boolean singleStep, boolean softwareBreakpoints, HardwareDebug hardware) {
         public static final Control OFF = new Control(false, false, null);
 
-        /** The {@code control} word. Nothing asked = 0, which turns guest debug off. */
+        /**
+         * The {@code control} word. Nothing asked = 0, which turns guest debug off.
+         *
+         * @return the {@code KVM_GUESTDBG_*} bits
+         */
         public int bits() {
             int c = 0;
             if (singleStep) c |= KVM_GUESTDBG_SINGLESTEP;
@@ -33,7 +43,12 @@ public final class GuestDebug {
         }
     }
 
-    /** Issues KVM_SET_GUEST_DEBUG; a refusal is a KvmException naming the ioctl and the vCPU. */
+    /**
+     * Issues KVM_SET_GUEST_DEBUG; a refusal is a KvmException naming the ioctl and the vCPU.
+     *
+     * @param vcpu the vCPU, between runs
+     * @param control what to ask for
+     */
     public static void apply(Vcpu vcpu, Control control) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = encode(a, control);

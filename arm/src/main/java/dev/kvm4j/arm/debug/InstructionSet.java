@@ -17,19 +17,25 @@ public enum InstructionSet {
         this.size = size;
     }
 
-    /** The breakpoint instruction, little-endian in {@link #size()} bytes. */
+    /** {@return the breakpoint instruction, little-endian in {@link #size()} bytes} */
     public int breakpoint() { return breakpoint; }
 
+    /** {@return the size of the breakpoint instruction in bytes} */
     public int size() { return size; }
 
-    /** The breakpoint's bytes as they sit in (little-endian) guest memory. */
+    /** {@return the breakpoint's bytes as they sit in (little-endian) guest memory} */
     public byte[] breakpointBytes() {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) b[i] = (byte) (breakpoint >>> (8 * i));
         return b;
     }
 
-    /** From a PSTATE/CPSR value: nRW (bit 4) says AArch32, then T (bit 5) says Thumb. */
+    /**
+     * From a PSTATE/CPSR value: nRW (bit 4) says AArch32, then T (bit 5) says Thumb.
+     *
+     * @param pstate the vCPU's PSTATE
+     * @return the instruction set it executes
+     */
     public static InstructionSet of(long pstate) {
         if ((pstate & 0x10) == 0) return A64;
         return (pstate & 0x20) != 0 ? T32 : A32;
@@ -38,6 +44,11 @@ public enum InstructionSet {
     /**
      * gdb's breakpoint "kind" for Z0/Z1: 4 for A64/A32, 2 for 16-bit Thumb, 3 for a 32-bit Thumb instruction
      * (which gets the 16-bit BKPT in its first half).
+     *
+     * @param aarch32Guest whether the guest is AArch32
+     * @param kind gdb's kind
+     * @return the instruction set
+     * @throws IllegalArgumentException for a kind that does not fit the guest
      */
     public static InstructionSet ofGdbKind(boolean aarch32Guest, int kind) {
         if (!aarch32Guest) {

@@ -13,6 +13,14 @@ package dev.kvm4j.arm.debug;
 public final class PageTableWalker {
     private PageTableWalker() {}
 
+    /**
+     * Translates {@code va} as the MMU would for a read in regime {@code r}.
+     *
+     * @param r the vCPU's translation registers
+     * @param va the guest virtual address
+     * @param memory where the tables are read from
+     * @return the physical address, or the fault and the level where the walk stopped
+     */
     public static Translation translate(TranslationRegime r, long va, PhysicalMemory memory) {
         if (r.aarch32()) {
             va &= 0xffff_ffffL;

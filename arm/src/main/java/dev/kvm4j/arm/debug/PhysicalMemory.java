@@ -10,13 +10,30 @@ import java.util.OptionalLong;
  * exception, because every address here comes from a user or from a guest's page table.
  */
 public interface PhysicalMemory {
-    /** Fills {@code into} from {@code pa}; false (nothing read) when any byte is outside RAM. */
+    /**
+     * Fills {@code into} from {@code pa}.
+     *
+     * @param pa the guest physical address
+     * @param into where the bytes go
+     * @return false (nothing read) when any byte is outside RAM
+     */
     boolean read(long pa, byte[] into);
 
-    /** Writes {@code data} at {@code pa}; false (nothing written) when any byte is outside RAM. */
+    /**
+     * Writes {@code data} at {@code pa}.
+     *
+     * @param pa the guest physical address
+     * @param data the bytes
+     * @return false (nothing written) when any byte is outside RAM
+     */
     boolean write(long pa, byte[] data);
 
-    /** A little-endian 64-bit value (a page-table descriptor). */
+    /**
+     * A little-endian 64-bit value (a page-table descriptor).
+     *
+     * @param pa the guest physical address
+     * @return the value, or empty outside RAM
+     */
     default OptionalLong read64(long pa) {
         byte[] b = new byte[8];
         if (!read(pa, b)) return OptionalLong.empty();
@@ -25,14 +42,24 @@ public interface PhysicalMemory {
         return OptionalLong.of(v);
     }
 
-    /** A little-endian 32-bit value, zero-extended (a short-descriptor entry). */
+    /**
+     * A little-endian 32-bit value, zero-extended (a short-descriptor entry).
+     *
+     * @param pa the guest physical address
+     * @return the value, or empty outside RAM
+     */
     default OptionalLong read32(long pa) {
         byte[] b = new byte[4];
         if (!read(pa, b)) return OptionalLong.empty();
         return OptionalLong.of((b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24);
     }
 
-    /** The machine's RAM regions; an access must lie inside one of them. */
+    /**
+     * The machine's RAM regions; an access must lie inside one of them.
+     *
+     * @param rams the regions
+     * @return the memory
+     */
     static PhysicalMemory of(GuestMemory... rams) {
         List<GuestMemory> regions = List.of(rams);
         return new PhysicalMemory() {
