@@ -20,8 +20,13 @@ public final class Boot {
     private static final int RNG_SEED_BYTES = 64;
 
     /**
+     * Reads the config's boot files into {@code ram} and adds the device tree: everything but the VM.
+     *
+     * @param config the machine
      * @param gic the version the machine really has ("auto" resolved)
      * @param ram guest RAM of {@code config.memory()} bytes at {@link Layout#RAM_BASE}
+     * @return where everything was placed, and the registers to boot with
+     * @throws BadInputException when a file is wrong or does not fit
      */
     public static BootPlan prepare(MachineConfig config, GicVersion gic, GuestMemory ram) {
         return prepare(config, read(config, ram), gic, ram);
@@ -30,6 +35,12 @@ public final class Boot {
     /**
      * Reads and checks the config's kernel and initrd, each once, straight into {@code ram} (which needs no
      * VM): the user's files are judged before /dev/kvm is opened.
+     *
+     * @param config the machine
+     * @param ram guest RAM of {@code config.memory()} bytes at {@link Layout#RAM_BASE}
+     * @return the files as placed
+     * @throws BadInputException when a file is wrong or does not fit
+     * @throws IllegalArgumentException if {@code ram} is not the config's
      */
     public static BootFiles read(MachineConfig config, GuestMemory ram) {
         Path kernel = config.kernel().orElseThrow(() -> new ConfigException("no --kernel given"));
@@ -40,12 +51,21 @@ public final class Boot {
         return BootLoader.read(kernel, config.initrd(), config.aarch32(), ram);
     }
 
-    /** A config's boot files read into guest RAM of its own; whoever takes it closes the RAM. */
+    /**
+     * A config's boot files read into guest RAM of its own; whoever takes it closes the RAM.
+     *
+     * @param ram the RAM
+     * @param files the files, in it
+     */
     public record Loaded(GuestMemory ram, BootFiles files) {}
 
     /**
      * Maps the config's guest RAM and {@link #read reads} its files into it; the RAM is unmapped again if
      * they are refused. Needs no /dev/kvm.
+     *
+     * @param config the machine
+     * @return the RAM and the files in it
+     * @throws BadInputException when a file is wrong or does not fit
      */
     public static Loaded readIntoNewRam(MachineConfig config) {
         GuestMemory ram = GuestMemory.allocate(Layout.RAM_BASE, config.memory());
@@ -57,12 +77,30 @@ public final class Boot {
         }
     }
 
-    /** Completes {@code files}, already in {@code ram}, with the device tree of a machine with {@code gic}. */
+    /**
+     * Completes {@code files}, already in {@code ram}, with the device tree of a machine with {@code gic}.
+     *
+     * @param config the machine
+     * @param files the boot files, in {@code ram}
+     * @param gic the version the machine really has
+     * @param ram guest RAM
+     * @return the boot plan
+     */
     public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram) {
         return prepare(config, files, gic, ram, java.util.List.of());
     }
 
-    /** {@link #prepare(MachineConfig, BootFiles, GicVersion, GuestMemory)} for a machine with these virtio-mmio devices. */
+    /**
+     * {@link #prepare(MachineConfig, BootFiles, GicVersion, GuestMemory)} for a machine with these virtio-mmio devices.
+     *
+     * @param config the machine
+     * @param files the boot files, in {@code ram}
+     * @param gic the version the machine really has
+     * @param ram guest RAM
+     * @param virtio the devices' device-tree nodes
+     * @return the boot plan
+     * @throws ConfigException for more vCPUs than a GICv2 serves
+     */
     public static BootPlan prepare(MachineConfig config, BootFiles files, GicVersion gic, GuestMemory ram,
                                    java.util.List<dev.kvm4j.vmm.virtio.VirtioMmioNode> virtio) {
         if (gic == GicVersion.V2 && config.cpus() > Layout.maxCpus(GicVersion.V2)) {
@@ -73,6 +111,13 @@ public final class Boot {
         return BootLoader.load(files, ram, initrd -> MachineFdt.build(initrd.map(fdt::withInitrd).orElse(fdt)));
     }
 
+    /**
+     * The device tree's content for a config: CPUs, memory, GIC, command line, a fresh RNG seed.
+     *
+     * @param config the machine
+     * @param gic the version the machine really has
+     * @return the options, without initrd or virtio devices yet
+     */
     public static FdtOptions fdtOptions(MachineConfig config, GicVersion gic) {
         byte[] seed = new byte[RNG_SEED_BYTES];
         randomBytes(seed);

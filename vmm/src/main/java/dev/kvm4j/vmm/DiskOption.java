@@ -6,14 +6,22 @@ import java.util.Objects;
 /**
  * One {@code --disk PATH[,ro]}: a raw image the guest sees as a virtio disk (vda, vdb ... in the order given).
  *
+ * @param path     the raw image
  * @param readOnly the guest gets VIRTIO_BLK_F_RO and the file is opened for reading only
  */
 public record DiskOption(Path path, boolean readOnly) {
+    /** A disk; the path may not be null. */
     public DiskOption {
         Objects.requireNonNull(path);
     }
 
-    /** {@code PATH} or {@code PATH,ro}; a path with a comma of its own is written {@code PATH,rw} or {@code PATH,ro}. */
+    /**
+     * {@code PATH} or {@code PATH,ro}; a path with a comma of its own is written {@code PATH,rw} or {@code PATH,ro}.
+     *
+     * @param text what follows {@code --disk}
+     * @return the disk
+     * @throws ConfigException for an empty path or an unknown flag
+     */
     public static DiskOption parse(String text) {
         int comma = text.lastIndexOf(',');
         if (comma >= 0) {

@@ -10,6 +10,9 @@ public final class Sizes {
 
     /**
      * Parses a decimal number with an optional binary suffix K, M, G or T (also KiB/KB…, any case).
+     *
+     * @param text what the user typed
+     * @return the size in bytes
      * @throws IllegalArgumentException with a message fit to show the user as is
      */
     public static long parse(String text) {
@@ -39,7 +42,12 @@ public final class Sizes {
         }
     }
 
-    /** {@code 512 MiB}, {@code 1.5 GiB}, {@code 300 bytes}: exact when the size is a whole number of units. */
+    /**
+     * {@code 512 MiB}, {@code 1.5 GiB}, {@code 300 bytes}: exact when the size is a whole number of units.
+     *
+     * @param bytes the size
+     * @return the text
+     */
     public static String format(long bytes) {
         if (Math.abs(bytes) < 1024) return bytes + (bytes == 1 ? " byte" : " bytes");
         int unit = 0;
