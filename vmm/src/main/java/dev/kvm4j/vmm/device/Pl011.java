@@ -64,6 +64,12 @@ public final class Pl011 implements MmioHandler {
     private int txHeld;
     private IOException txError;
 
+    /**
+     * A UART in its reset state.
+     *
+     * @param out where the guest's output goes (the console)
+     * @param irq the interrupt line it drives
+     */
     public Pl011(OutputStream out, IrqLine irq) {
         this.out = Objects.requireNonNull(out);
         this.irq = Objects.requireNonNull(irq);
@@ -197,6 +203,8 @@ public final class Pl011 implements MmioHandler {
 
     /**
      * Queues a byte from the user for the guest.
+     *
+     * @param b the byte
      * @return false if the backlog is full and the byte was not taken (the caller may retry later)
      */
     public synchronized boolean receive(byte b) {
@@ -207,7 +215,14 @@ public final class Pl011 implements MmioHandler {
         return true;
     }
 
-    /** @return how many of {@code data[offset..offset+length)} were taken */
+    /**
+     * Queues bytes from the user for the guest, as many as the backlog takes.
+     *
+     * @param data the bytes
+     * @param offset where they start
+     * @param length how many
+     * @return how many of {@code data[offset..offset+length)} were taken
+     */
     public synchronized int receive(byte[] data, int offset, int length) {
         int taken = 0;
         while (taken < length && receive(data[offset + taken])) taken++;
@@ -219,7 +234,9 @@ public final class Pl011 implements MmioHandler {
         flushTx();
     }
 
-    /** The first error writing the console, after which output is dropped (the guest must not stall on it). */
+    /**
+     * {@return the first error writing the console, after which output is dropped (the guest must not stall on it); null if none}
+     */
     public synchronized IOException outputError() {
         return txError;
     }
@@ -239,9 +256,23 @@ public final class Pl011 implements MmioHandler {
      * The UART's whole state, for a snapshot: the registers, the TX-interrupt latch, the IRQ line's level,
      * the bytes received and not yet read (FIFO and backlog, oldest first) and the bytes held in the TX FIFO
      * while the transmitter was disabled. What was transmitted is flushed to the console first.
+     *
+     * @param cr UARTCR, the control register
+     * @param lcrH UARTLCR_H, the line control register
+     * @param ibrd UARTIBRD, the integer baud rate divisor
+     * @param fbrd UARTFBRD, the fractional baud rate divisor
+     * @param ifls UARTIFLS, the FIFO interrupt levels
+     * @param imsc UARTIMSC, the interrupt mask
+     * @param ilpr UARTILPR, the IrDA low-power counter
+     * @param dmacr UARTDMACR, the DMA control register
+     * @param txRaw the TX interrupt's raw status
+     * @param irqLevel the level of the interrupt line
+     * @param rx the bytes received and not yet read, oldest first
+     * @param txHeld the bytes waiting in the TX FIFO
      */
     public record State(int cr, int lcrH, int ibrd, int fbrd, int ifls, int imsc, int ilpr, int dmacr,
                         boolean txRaw, boolean irqLevel, byte[] rx, byte[] txHeld) {
+        /** A state, with copies of the byte arrays, checked against the FIFO and backlog sizes. */
         public State {
             rx = rx.clone();
             txHeld = txHeld.clone();
@@ -249,8 +280,10 @@ public final class Pl011 implements MmioHandler {
             if (txHeld.length > FIFO_DEPTH) throw new IllegalArgumentException("a PL011's TX FIFO holds at most " + FIFO_DEPTH + " bytes, not " + txHeld.length);
         }
 
+        /** {@return a copy of the bytes received and not yet read} */
         @Override public byte[] rx() { return rx.clone(); }
 
+        /** {@return a copy of the bytes waiting in the TX FIFO} */
         @Override public byte[] txHeld() { return txHeld.clone(); }
 
         @Override
@@ -264,13 +297,13 @@ public final class Pl011 implements MmioHandler {
         public int hashCode() { return java.util.Objects.hash(cr, lcrH, imsc, java.util.Arrays.hashCode(rx)); }
     }
 
-    /** The largest backlog of received bytes a {@link State} may carry. */
+    /** {@return the largest backlog of received bytes a {@link State} may carry} */
     public static int maxReceived() { return BACKLOG; }
 
-    /** The TX FIFO's depth, the most held bytes a {@link State} may carry. */
+    /** {@return the TX FIFO's depth, the most held bytes a {@link State} may carry} */
     public static int fifoDepthMax() { return FIFO_DEPTH; }
 
-    /** The state now; call while no vCPU runs (the machine is paused) for a consistent snapshot. */
+    /** {@return the state now; call while no vCPU runs (the machine is paused) for a consistent snapshot} */
     public synchronized State save() {
         flushTx();
         byte[] received = new byte[rxCount];
@@ -282,6 +315,8 @@ public final class Pl011 implements MmioHandler {
     /**
      * Takes {@code s} as the UART's state and drives the IRQ line to its level (the vGIC's line level is
      * restored separately; driving it again keeps the two in step whatever order the restore took).
+     *
+     * @param s the state
      */
     public synchronized void restore(State s) {
         cr = s.cr & 0xffff;
