@@ -10,6 +10,13 @@ import java.nio.file.Path;
 public final class DtbFile {
     private DtbFile() {}
 
+    /**
+     * Writes the blob to {@code file}.
+     *
+     * @param file the user's path
+     * @param dtb the blob
+     * @throws dev.kvm4j.vmm.BadInputException if the file cannot be written, naming it
+     */
     public static void write(Path file, byte[] dtb) {
         try {
             Files.write(file, dtb);

@@ -35,6 +35,9 @@ public final class FdtWriter {
     private boolean rootWritten;
     private int bootCpuId;
 
+    /** An empty tree. */
+    public FdtWriter() {}
+
     private static final class OpenNode {
         final String name;
         final Set<String> properties = new HashSet<>();
@@ -43,18 +46,37 @@ public final class FdtWriter {
         OpenNode(String name) { this.name = name; }
     }
 
-    /** Adds a memory reservation map entry: memory the OS must not use. */
+    /**
+     * Adds a memory reservation map entry: memory the OS must not use.
+     *
+     * @param address the first byte
+     * @param size the length in bytes
+     * @return this writer
+     */
     public FdtWriter reserveMemory(long address, long size) {
         reservations.add(new long[] {address, size});
         return this;
     }
 
+    /**
+     * Sets the header's {@code boot_cpuid_phys}.
+     *
+     * @param physicalId the boot CPU's {@code reg}
+     * @return this writer
+     */
     public FdtWriter bootCpuId(int physicalId) {
         bootCpuId = physicalId;
         return this;
     }
 
-    /** Opens a node; the first must be the root, named "". */
+    /**
+     * Opens a node; the first must be the root, named "".
+     *
+     * @param name the node name, with its unit address
+     * @return this writer
+     * @throws IllegalStateException for a second root, or a node after the root closed
+     * @throws IllegalArgumentException for a name the device tree format does not allow
+     */
     public FdtWriter beginNode(String name) {
         if (open.isEmpty()) {
             if (rootWritten) throw new IllegalStateException("the tree already has a root node");
@@ -71,6 +93,12 @@ public final class FdtWriter {
         return this;
     }
 
+    /**
+     * Closes the innermost open node.
+     *
+     * @return this writer
+     * @throws IllegalStateException without an open node
+     */
     public FdtWriter endNode() {
         if (open.isEmpty()) throw new IllegalStateException("endNode() without an open node");
         open.pop();
@@ -78,6 +106,14 @@ public final class FdtWriter {
         return this;
     }
 
+    /**
+     * A property with raw bytes, in the innermost open node.
+     *
+     * @param name the property name
+     * @param value its bytes
+     * @return this writer
+     * @throws IllegalStateException outside a node, after a child node, or for a name the node already has
+     */
     public FdtWriter property(String name, byte[] value) {
         OpenNode node = open.peek();
         if (node == null) throw new IllegalStateException("property '" + name + "' outside any node");
@@ -92,34 +128,71 @@ public final class FdtWriter {
         return this;
     }
 
-    /** A boolean property: present means true. */
+    /**
+     * A boolean property: present means true.
+     *
+     * @param name the property name
+     * @return this writer
+     */
     public FdtWriter property(String name) {
         return property(name, new byte[0]);
     }
 
+    /**
+     * A property of one 32-bit cell, big-endian.
+     *
+     * @param name the property name
+     * @param value the cell
+     * @return this writer
+     */
     public FdtWriter propertyU32(String name, int value) {
         return propertyCells(name, value);
     }
 
+    /**
+     * A property of one 64-bit value, big-endian.
+     *
+     * @param name the property name
+     * @param value the value
+     * @return this writer
+     */
     public FdtWriter propertyU64(String name, long value) {
         return property(name, ByteBuffer.allocate(8).putLong(value).array());
     }
 
-    /** A list of 32-bit cells, big-endian. */
+    /**
+     * A list of 32-bit cells, big-endian.
+     *
+     * @param name the property name
+     * @param cells the cells
+     * @return this writer
+     */
     public FdtWriter propertyCells(String name, int... cells) {
         ByteBuffer b = ByteBuffer.allocate(4 * cells.length);
         for (int c : cells) b.putInt(c);
         return property(name, b.array());
     }
 
-    /** A list of 64-bit values, each as two cells: {@code reg} with #address-cells = #size-cells = 2. */
+    /**
+     * A list of 64-bit values, each as two cells: {@code reg} with #address-cells = #size-cells = 2.
+     *
+     * @param name the property name
+     * @param values the values
+     * @return this writer
+     */
     public FdtWriter propertyU64s(String name, long... values) {
         ByteBuffer b = ByteBuffer.allocate(8 * values.length);
         for (long v : values) b.putLong(v);
         return property(name, b.array());
     }
 
-    /** One or more NUL-terminated strings ({@code compatible = "a", "b"}). */
+    /**
+     * One or more NUL-terminated strings ({@code compatible = "a", "b"}).
+     *
+     * @param name the property name
+     * @param values the strings
+     * @return this writer
+     */
     public FdtWriter propertyStrings(String name, String... values) {
         Bytes b = new Bytes();
         for (String v : values) {
@@ -129,7 +202,12 @@ public final class FdtWriter {
         return property(name, b.toByteArray());
     }
 
-    /** Closes the tree and returns the blob. */
+    /**
+     * Closes the tree and returns the blob.
+     *
+     * @return the DTB
+     * @throws IllegalStateException without a root, or with a node still open
+     */
     public byte[] finish() {
         if (!rootWritten) throw new IllegalStateException("the tree has no root node");
         if (!open.isEmpty()) throw new IllegalStateException("node '" + open.peek().name + "' is still open (" + open.size() + " open)");

@@ -20,8 +20,15 @@ public final class MachineFdt {
     private static final int GIC_SPI = 0, GIC_PPI = 1;
     private static final int IRQ_TYPE_LEVEL_HIGH = 4;
 
+    /** The UART's node name, as {@code stdout-path} refers to it. */
     public static final String UART_NODE = "pl011@" + Long.toHexString(UART_BASE);
 
+    /**
+     * The machine's device tree.
+     *
+     * @param o what it depends on
+     * @return the DTB blob
+     */
     public static byte[] build(FdtOptions o) {
         FdtWriter w = new FdtWriter();
         w.beginNode("");
