@@ -18,9 +18,11 @@ import static dev.kvm4j.vmm.loader.LoadException.Problem.*;
  *   0x20 res2..res4     0x38 magic "ARM\x64"                0x3c res5 (PE header offset)
  * </pre>
  *
+ * @param file        the file it was read from
  * @param payloadSize bytes copied to RAM: the Image up to image_size
  * @param textOffset  where above a 2 MiB aligned base the Image must go
  * @param imageSize   bytes the kernel occupies from its start, bss included
+ * @param flags       the header's flags (endianness, page size, placement)
  */
 public record Arm64Image(Path file, long payloadSize, long textOffset, long imageSize, long flags) implements KernelImage {
     static final int HEADER_SIZE = 64;

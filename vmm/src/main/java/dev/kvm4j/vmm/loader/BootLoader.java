@@ -22,6 +22,13 @@ public final class BootLoader {
     /**
      * Opens both files (so a missing initrd is reported before a large kernel is read), loads the kernel
      * at its address, plans the rest, and reads the initrd right below the device tree's slot.
+     *
+     * @param kernelFile the kernel
+     * @param initrdFile the initrd, if any
+     * @param aarch32 the kernel is a 32-bit {@code zImage}
+     * @param ram guest RAM (no VM needed)
+     * @return the files as placed
+     * @throws LoadException when a file is wrong or does not fit, naming it and the limit
      */
     public static BootFiles read(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, GuestMemory ram) {
         GuestRange ramRange = new GuestRange(ram.base(), ram.size());
@@ -35,14 +42,31 @@ public final class BootLoader {
     }
 
     /**
+     * {@link #read} then {@link #load(BootFiles, GuestMemory, Function)}.
+     *
+     * @param kernelFile the kernel
+     * @param initrdFile the initrd, if any
+     * @param aarch32 the kernel is a 32-bit {@code zImage}
+     * @param ram guest RAM
      * @param deviceTree builds the DTB given where the initrd went (the tree's /chosen names it)
+     * @return the boot plan
+     * @throws LoadException when a file is wrong or does not fit
      */
     public static BootPlan load(Path kernelFile, Optional<Path> initrdFile, boolean aarch32, GuestMemory ram,
                                 Function<Optional<GuestRange>, byte[]> deviceTree) {
         return load(read(kernelFile, initrdFile, aarch32, ram), ram, deviceTree);
     }
 
-    /** Builds the device tree for files already in {@code ram} and writes it to its slot. */
+    /**
+     * Builds the device tree for files already in {@code ram} and writes it to its slot.
+     *
+     * @param files the files, in {@code ram}
+     * @param ram guest RAM
+     * @param deviceTree builds the DTB given where the initrd went
+     * @return the boot plan
+     * @throws LoadException when the device tree is larger than its 2 MiB slot
+     * @throws IllegalArgumentException if the files were read into another RAM
+     */
     public static BootPlan load(BootFiles files, GuestMemory ram, Function<Optional<GuestRange>, byte[]> deviceTree) {
         if (files.ram() != ram) throw new IllegalArgumentException("the boot files were read into another guest RAM");
         KernelImage kernel = files.kernel();

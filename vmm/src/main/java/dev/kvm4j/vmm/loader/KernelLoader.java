@@ -11,7 +11,15 @@ import java.nio.file.Path;
 public final class KernelLoader {
     private KernelLoader() {}
 
-    /** Opens, checks and loads {@code file}; neither it nor its decompressed form may outgrow {@code ram}. */
+    /**
+     * Opens, checks and loads {@code file}; neither it nor its decompressed form may outgrow {@code ram}.
+     *
+     * @param file the kernel
+     * @param aarch32 expect a 32-bit {@code zImage} rather than an arm64 {@code Image}
+     * @param ram guest RAM
+     * @return the kernel, in RAM
+     * @throws LoadException when the file is wrong or does not fit, naming it and the limit
+     */
     public static KernelImage load(Path file, boolean aarch32, GuestMemory ram) {
         try (BootFile in = BootFile.open("kernel", file, ram.size())) {
             return load(in, aarch32, ram);

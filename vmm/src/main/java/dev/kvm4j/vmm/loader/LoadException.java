@@ -10,6 +10,7 @@ import java.util.Optional;
  * the file, what is wrong and the limit it broke; {@link #problem()} lets tests and callers tell cases apart.
  */
 public final class LoadException extends BadInputException {
+    /** What kind of problem a file has. */
     public enum Problem {
         /** Missing, a directory, or an I/O error. */
         UNREADABLE,
@@ -29,18 +30,34 @@ public final class LoadException extends BadInputException {
         DOES_NOT_FIT
     }
 
+    /** "kernel", "initrd" or "device tree". */
     private final String role;
+    /** The file, or null for the device tree kvm4j made. */
     private final Path file;
+    /** What kind of problem. */
     private final Problem problem;
 
     /**
+     * A file that cannot be booted.
+     *
      * @param role "kernel", "initrd" or "device tree"
      * @param file null for things kvm4j made itself (the device tree)
+     * @param problem what kind of problem
+     * @param detail what is wrong and the limit it broke, for the message
      */
     public LoadException(String role, Path file, Problem problem, String detail) {
         this(role, file, problem, detail, null);
     }
 
+    /**
+     * A file that cannot be booted, found through another failure (an I/O error, a corrupt stream).
+     *
+     * @param role "kernel", "initrd" or "device tree"
+     * @param file null for things kvm4j made itself (the device tree)
+     * @param problem what kind of problem
+     * @param detail what is wrong and the limit it broke, for the message
+     * @param cause the failure
+     */
     public LoadException(String role, Path file, Problem problem, String detail, Throwable cause) {
         super(oneLine(role + (file == null ? "" : " " + file) + ": " + detail), cause);
         this.role = role;
@@ -58,9 +75,12 @@ public final class LoadException extends BadInputException {
         return b.toString();
     }
 
+    /** {@return "kernel", "initrd" or "device tree"} */
     public String role() { return role; }
 
+    /** {@return the file, empty for the device tree kvm4j made} */
     public Optional<Path> file() { return Optional.ofNullable(file); }
 
+    /** {@return what kind of problem} */
     public Problem problem() { return problem; }
 }

@@ -16,11 +16,22 @@ import static dev.kvm4j.vmm.loader.LoadException.Problem.DOES_NOT_FIT;
  *
  * @param kernel   the bytes copied: {@code [load, load + payload)}
  * @param reserved what the kernel uses while booting, from RAM base (decompression, bss)
+ * @param initrd   where the initrd goes, if there is one
  * @param dtbSlot  2 MiB the device tree is written at the start of
  */
 public record Placement(GuestRange kernel, GuestRange reserved, Optional<GuestRange> initrd, GuestRange dtbSlot) {
 
-    /** @param initrdFile only for messages */
+    /**
+     * Plans where everything goes for a loaded kernel.
+     *
+     * @param k the kernel, already in RAM
+     * @param initrdFile only for messages
+     * @param initrdSize the initrd's size, 0 for none
+     * @param ram guest RAM
+     * @return the placement
+     * @throws LoadException when something does not fit, naming the file and the limit
+     * @throws IllegalArgumentException for a negative initrd size, or one larger than RAM
+     */
     public static Placement plan(KernelImage k, Optional<Path> initrdFile, long initrdSize, GuestRange ram) {
         checkKernel(k, ram);
         long load = k.loadAddress(ram.start());

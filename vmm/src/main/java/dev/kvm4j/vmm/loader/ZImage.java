@@ -21,6 +21,7 @@ import static dev.kvm4j.vmm.loader.LoadException.Problem.*;
  *
  * Every field is a 32-bit word, so sums of them in 64-bit arithmetic cannot wrap.
  *
+ * @param file            the file it was read from
  * @param payloadSize     bytes copied to RAM: end - start
  * @param loadStart       the header's start: 0 for a position-independent zImage (the usual case)
  * @param kernelSize      RAM the decompressed kernel needs (text + data + bss)
