@@ -13,6 +13,7 @@ public interface HostKvm {
     /**
      * Opens the host's KVM to build an ARM machine on it.
      *
+     * @return the open system handle
      * @throws KvmUnavailableException saying why this host cannot (not arm64, no /dev/kvm, no permission)
      */
     Kvm openArm();
@@ -21,10 +22,12 @@ public interface HostKvm {
      * What {@code --gic auto} becomes for a device tree written without booting: the vGIC this host's KVM
      * would create, where it can be asked; a nominal GICv3 where it cannot (the machine will run elsewhere,
      * in the emulated arm64 host, which decides "auto" for itself).
+     *
+     * @return V2 or V3
      */
     GicVersion autoGic();
 
-    /** This machine: its {@code os.arch} and {@link Kvm#DEFAULT_PATH}. */
+    /** {@return this machine: its {@code os.arch} and {@link Kvm#DEFAULT_PATH}} */
     static HostKvm local() {
         return new LocalHostKvm(System.getProperty("os.arch"), Kvm::open);
     }

@@ -38,6 +38,8 @@ public final class KvmRunner implements MachineRunner {
     private GdbOption gdb;
 
     /**
+     * A runner on this host's KVM.
+     *
      * @param stdin   the user's keyboard, polled with {@code available()} (see {@link ConsoleInput})
      * @param console where the guest's console goes, through a bounded buffer (see {@link ConsoleOutput})
      * @param out     kvm4j's own lines
@@ -46,6 +48,14 @@ public final class KvmRunner implements MachineRunner {
         this(stdin, console, out, HostKvm.local());
     }
 
+    /**
+     * A runner on the given host (a fake one in tests).
+     *
+     * @param stdin   the user's keyboard
+     * @param console where the guest's console goes
+     * @param out     kvm4j's own lines
+     * @param host    the host's KVM
+     */
     public KvmRunner(InputStream stdin, OutputStream console, PrintWriter out, HostKvm host) {
         this.stdin = stdin;
         this.console = console;
