@@ -85,6 +85,18 @@ public final class VirtioBlock implements VirtioDevice {
 
     public boolean readOnly() { return readOnly; }
 
+    /** The image file. */
+    public Path path() { return path; }
+
+    /** The image file's size now, in bytes (a snapshot records it; capacity drops a partial last sector). */
+    public long fileBytes() throws java.io.UncheckedIOException {
+        try {
+            return file.size();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(path + ": cannot read its size: " + e.getMessage(), e);
+        }
+    }
+
     /** The disk's size in bytes (whole sectors). */
     public long capacity() { return capacity; }
 
