@@ -155,8 +155,8 @@ public final class VirtioBlock implements VirtioDevice {
             case T_FLUSH -> status = flush();
             case T_DISCARD, T_WRITE_ZEROES -> {
                 if (statusAt != 0) throw new VirtioViolation("block " + (type == T_DISCARD ? "discard " : "write-zeroes ") + chain.head() + " has " + statusAt + " device-writable data bytes: its segments must be device-readable");
-                if (readOnly) status = S_IOERR;
-                else if (outData > (long) DiscardWriteZeroes.MAX_SEGMENTS * DiscardWriteZeroes.SEGMENT || outData == 0) status = S_IOERR;
+                // more than the segments allowed is not even read (serve checks the rest)
+                if (readOnly || outData > (long) DiscardWriteZeroes.MAX_SEGMENTS * DiscardWriteZeroes.SEGMENT) status = S_IOERR;
                 else status = space.serve(type == T_WRITE_ZEROES, chain.read(HEADER, (int) outData), capacity / SECTOR);
             }
             case T_GET_ID -> {
