@@ -1,6 +1,7 @@
 #!/bin/sh
 # Inside the emulated arm64 host (or on a native one): every ARM benchmark against its reference, then the
-# boot race against QEMU, then snapshot save/restore against QEMU's migration to a file. kvm4j and the
+# boot race against QEMU, then snapshot save/restore against QEMU's migration to a file, then virtio-blk
+# reads from inside the Debian root guest against QEMU's virtio-blk. kvm4j and the
 # reference alternate turn by turn (see bench/run for the line format).
 cd "$(dirname "$0")" || exit 125
 OUT=${KVM4J_BENCH_OUT:-/out}
@@ -18,3 +19,4 @@ java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:AOTCacheOutput=/tmp/kvm4j.aot 
     && [ -s /tmp/kvm4j.aot ] && export KVM4J_AOT_CACHE=/tmp/kvm4j.aot || echo "AOT training failed: $(tail -3 /tmp/aot-train.log)"
 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --module-path modules -m dev.kvm4j.bench/dev.kvm4j.bench.BootRace guest "$PAIRS" "$OUT" || exit $?
 sh ./bench-snapshot.sh
+sh ./bench-disk.sh

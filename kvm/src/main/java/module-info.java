@@ -2,4 +2,5 @@
 module dev.kvm4j.kvm {
     exports dev.kvm4j.kvm;
     exports dev.kvm4j.kvm.abi;
+    exports dev.kvm4j.kvm.sys;
 }

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KvmAbiTest {
 
     static CAbiCheck kvmLayer() {
-        CAbiCheck check = new CAbiCheck().include("linux/kvm.h").include("fcntl.h").include("sys/mman.h").include("signal.h").include("sys/eventfd.h");
+        CAbiCheck check = new CAbiCheck().include("linux/kvm.h").include("fcntl.h").include("sys/mman.h").include("signal.h").include("sys/eventfd.h").include("linux/falloc.h");
         check.constants(KvmIoctls.class, n -> n.startsWith("KVM_"));
         check.constants(ExitReason.class, n -> n.startsWith("KVM_"));
         for (Capability cap : Capability.values()) check.constant(cap.macro(), cap.number());
@@ -20,6 +20,7 @@ class KvmAbiTest {
         check.constants(Libc.class, n -> n.startsWith("O_") || n.startsWith("PROT_") || n.startsWith("MAP_") || n.startsWith("SA_"));
         check.struct(Libc.STRUCT_SIGACTION, true);
         check.constants(dev.kvm4j.kvm.EventFd.class, n -> n.startsWith("EFD_"));
+        check.constants(dev.kvm4j.kvm.sys.FileSpace.class, n -> n.startsWith("FALLOC_FL_"));
         return check;
     }
 

@@ -91,7 +91,7 @@ public final class Machine implements AutoCloseable {
     private final Pl011 uart;
     private final Pl011.State uartAtBoot;
     private final MmioMap mmio;
-    /** The virtio devices; empty for a restored machine (they are not in snapshots yet). */
+    /** The virtio devices (a restore reopens those its snapshot names). */
     private VirtioSlots virtio = VirtioSlots.none();
 
     private final Object lock = new Object();
@@ -292,6 +292,9 @@ public final class Machine implements AutoCloseable {
                 v.extra().restore(parts.vcpus.get(i));
             }
             GicStateEngine.restore(parts.vgic, parts.vcpus, state.gic());
+            parts.devices.addAll(VirtioDevices.reopen(name, snapshot.virtio()));
+            parts.attachVirtio(options);
+            parts.virtio.restore(name, snapshot.virtio());
             Machine m = parts.machine(options, c.machineConfig(), c, atInit);
             m.uart.restore(state.uart());
             return m;
@@ -358,13 +361,10 @@ public final class Machine implements AutoCloseable {
         synchronized (lock) {
             if (phase == Phase.CLOSED) throw new IllegalStateException("the machine is closed");
             boolean wasRunning = phase == Phase.RUNNING;
-            if (!virtio.isEmpty()) {
-                throw new SnapshotException("this machine has virtio devices, and virtio devices are not part of snapshots yet: "
-                        + "snapshot a machine without --disk/--rng");
-            }
             pause();
             try {
-                return SnapshotWriter.write(file, capture(), ram);
+                // the devices held still too: queue positions and RAM must agree
+                return virtio.held(() -> SnapshotWriter.write(file, capture(), ram, virtio.save()));
             } finally {
                 if (wasRunning) resume();
             }

@@ -3,6 +3,8 @@ package dev.kvm4j.vmm.machine;
 import dev.kvm4j.vmm.ConfigException;
 import dev.kvm4j.vmm.DiskOption;
 import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.snapshot.SnapshotException;
+import dev.kvm4j.vmm.snapshot.VirtioSnapshot;
 import dev.kvm4j.vmm.virtio.VirtioBlock;
 import dev.kvm4j.vmm.virtio.VirtioDevice;
 import dev.kvm4j.vmm.virtio.VirtioRng;
@@ -10,6 +12,7 @@ import dev.kvm4j.vmm.virtio.VirtioRng;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +41,49 @@ final class VirtioDevices {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Opens the devices a snapshot names, in slot order, all or none: each disk must be the same file, of the
+     * same size, opened the same way (read-only or not); anything else is refused with one line.
+     */
+    static List<VirtioDevice> reopen(String name, List<VirtioSnapshot> saved) {
+        List<VirtioDevice> open = new ArrayList<>();
+        try {
+            for (VirtioSnapshot v : saved) open.add(reopen(name, v));
+            return open;
+        } catch (RuntimeException e) {
+            for (VirtioDevice d : open) {
+                try {
+                    d.close();
+                } catch (Exception ignored) {
+                    // the refusal is the one to report
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static VirtioDevice reopen(String name, VirtioSnapshot v) {
+        String where = name + ": virtio slot " + v.slot();
+        if (v.deviceId() == VirtioRng.DEVICE_ID && v.disk().isEmpty()) return new VirtioRng();
+        if (v.deviceId() != VirtioBlock.DEVICE_ID || v.disk().isEmpty()) {
+            throw new SnapshotException(where + " holds virtio device " + v.deviceId() + ", which this kvm4j cannot restore");
+        }
+        Path path = Path.of(v.disk());
+        String disk = "disk " + path + (v.readOnly() ? " (read-only)" : "");
+        try {
+            long now = Files.size(path);
+            if (now != v.diskBytes()) {
+                throw new SnapshotException(where + ": " + disk + " is " + now + " bytes, " + v.diskBytes()
+                        + " when the snapshot was taken: restore with the disk image the snapshot was taken with");
+            }
+            return VirtioBlock.open(path, v.readOnly());
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException(where + ": " + disk + " is missing: restore where the snapshot's disk image is, at the same path");
+        } catch (IOException e) {
+            throw new SnapshotException(where + ": " + disk + ": " + e.getMessage());
         }
     }
 

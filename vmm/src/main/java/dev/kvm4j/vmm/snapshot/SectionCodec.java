@@ -9,6 +9,8 @@ import dev.kvm4j.arm.state.StateCodec;
 import dev.kvm4j.arm.state.StateFormatException;
 import dev.kvm4j.arm.state.VcpuExtraState;
 import dev.kvm4j.vmm.device.Pl011;
+import dev.kvm4j.vmm.virtio.VirtioMmio;
+import dev.kvm4j.vmm.virtio.Virtqueue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -158,6 +160,62 @@ final class SectionCodec {
         byte[] tx = in.bytes(in.count("UART TX FIFO bytes", Pl011.fifoDepthMax(), 1), "UART TX FIFO bytes");
         in.expectEnd();
         return new Pl011.State(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], txRaw, level, rx, tx);
+    }
+
+    /** Far above any device's queue count (blk and rng have 1). */
+    private static final int MAX_QUEUES = 64;
+
+    static byte[] encode(VirtioSnapshot v) {
+        return write(out -> {
+            out.writeInt(v.slot());
+            out.writeInt(v.deviceId());
+            string(out, v.disk());
+            out.writeLong(v.diskBytes());
+            out.writeBoolean(v.readOnly());
+            VirtioMmio.State t = v.transport();
+            for (int r : new int[] {t.status(), t.deviceFeaturesSel(), t.driverFeaturesSel(), t.queueSel()}) out.writeInt(r);
+            out.writeLong(t.driverFeatures());
+            out.writeInt(t.interruptStatus());
+            out.writeInt(t.configGeneration());
+            out.writeBoolean(t.broken());
+            out.writeInt(t.queues().size());
+            for (Virtqueue.State q : t.queues()) {
+                out.writeInt(q.size());
+                out.writeBoolean(q.ready());
+                out.writeLong(q.descAddr());
+                out.writeLong(q.driverAddr());
+                out.writeLong(q.deviceAddr());
+                out.writeShort(q.lastAvail());
+                out.writeShort(q.usedIdx());
+            }
+        });
+    }
+
+    static VirtioSnapshot decodeVirtio(PayloadReader in) {
+        int slot = (int) Math.min(in.u32("virtio slot"), Integer.MAX_VALUE);
+        if (slot >= dev.kvm4j.vmm.Layout.VIRTIO_MMIO_SLOTS) throw in.corrupt("virtio slot " + slot + " is past the " + dev.kvm4j.vmm.Layout.VIRTIO_MMIO_SLOTS + " slots");
+        int deviceId = (int) in.u32("virtio device id");
+        String disk = in.string("disk path", MAX_STRING);
+        if (!disk.isEmpty()) path(disk, in);
+        long diskBytes = in.u64("disk size");
+        if (diskBytes < 0) throw in.corrupt("disk size " + Long.toUnsignedString(diskBytes) + " is out of range");
+        boolean readOnly = in.bool("disk read-only");
+        int status = (int) in.u32("virtio status"), dsel = (int) in.u32("device features select"),
+                fsel = (int) in.u32("driver features select"), qsel = (int) in.u32("queue select");
+        long features = in.u64("driver features");
+        int interrupt = (int) in.u32("interrupt status"), generation = (int) in.u32("config generation");
+        boolean broken = in.bool("needs reset");
+        int n = in.count("queue count", MAX_QUEUES, 4 + 1 + 24 + 4);
+        java.util.List<Virtqueue.State> queues = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int size = (int) Math.min(in.u32("queue size"), Integer.MAX_VALUE);
+            boolean ready = in.bool("queue ready");
+            long desc = in.u64("descriptor table"), driver = in.u64("driver ring"), device = in.u64("device ring");
+            queues.add(new Virtqueue.State(size, ready, desc, driver, device, in.u16("last avail idx"), in.u16("used idx")));
+        }
+        in.expectEnd();
+        return new VirtioSnapshot(slot, deviceId, disk, diskBytes, readOnly,
+                new VirtioMmio.State(status, dsel, fsel, qsel, features, interrupt, generation, broken, queues));
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {

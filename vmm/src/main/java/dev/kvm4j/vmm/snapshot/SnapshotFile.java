@@ -41,9 +41,10 @@ public final class SnapshotFile {
     private final Section ram;
     private final byte[] ramBitmap;
     private final long ramPages;
+    private final List<VirtioSnapshot> virtio;
 
     private SnapshotFile(Path file, long size, int version, List<Section> sections, String header, MachineState state,
-                         Section ram, byte[] ramBitmap, long ramPages) {
+                         Section ram, byte[] ramBitmap, long ramPages, List<VirtioSnapshot> virtio) {
         this.file = file;
         this.size = size;
         this.version = version;
@@ -53,6 +54,7 @@ public final class SnapshotFile {
         this.ram = ram;
         this.ramBitmap = ramBitmap;
         this.ramPages = ramPages;
+        this.virtio = List.copyOf(virtio);
     }
 
     public Path file() { return file; }
@@ -67,6 +69,9 @@ public final class SnapshotFile {
     public String header() { return header; }
 
     public MachineState state() { return state; }
+
+    /** The virtio devices, in slot order (none in a version 1 file). */
+    public List<VirtioSnapshot> virtio() { return virtio; }
 
     /** Pages of RAM the file stores (the rest are zero). */
     public long storedPages() { return RamBitmap.count(ramBitmap, ramPages); }
@@ -85,9 +90,9 @@ public final class SnapshotFile {
             }
             if (head.position() < SnapshotFormat.FILE_HEADER_BYTES) throw new SnapshotException(name + " is truncated: it ends inside its header");
             int version = head.getInt(SnapshotFormat.MAGIC.length);
-            if (version != SnapshotFormat.VERSION) {
-                throw new SnapshotException(name + " has format version " + Integer.toUnsignedString(version) + "; this kvm4j reads version "
-                        + SnapshotFormat.VERSION + (Integer.compareUnsigned(version, SnapshotFormat.VERSION) > 0 ? ": restore it with a newer kvm4j" : ""));
+            if (version != SnapshotFormat.VERSION && version != SnapshotFormat.VERSION_NO_VIRTIO) {
+                throw new SnapshotException(name + " has format version " + Integer.toUnsignedString(version) + "; this kvm4j reads versions "
+                        + SnapshotFormat.VERSION_NO_VIRTIO + " and " + SnapshotFormat.VERSION + (Integer.compareUnsigned(version, SnapshotFormat.VERSION) > 0 ? ": restore it with a newer kvm4j" : ""));
             }
             return new Reader(file, name, ch, size, version).read();
         } catch (NoSuchFileException e) {
@@ -177,6 +182,7 @@ public final class SnapshotFile {
             Pl011.State uart = null;
             Section ram = null;
             byte[] bitmap = null;
+            List<VirtioSnapshot> virtio = new ArrayList<>();
             long pos = SnapshotFormat.FILE_HEADER_BYTES;
             boolean ended = false;
             while (!ended) {
@@ -228,6 +234,11 @@ public final class SnapshotFile {
                         }
                     } else if (tag == SnapshotFormat.UART) {
                         uart = SectionCodec.decodeUart(in);
+                    } else if (tag == SnapshotFormat.VIRT) {
+                        if (version < SnapshotFormat.VERSION) throw new SnapshotException(name + ": " + where + " in a version " + version + " file: the file is damaged");
+                        VirtioSnapshot v = SectionCodec.decodeVirtio(in);
+                        if (v.slot() != virtio.size()) throw new SnapshotException(name + ": " + where + " is for slot " + v.slot() + ", expected " + virtio.size());
+                        virtio.add(v);
                     } else if (tag == SnapshotFormat.END) {
                         if (length != 0) throw new SnapshotException(name + ": " + where + " is not empty");
                         ended = true;
@@ -248,7 +259,7 @@ public final class SnapshotFile {
                         + gic.cpuIds().size() + " vCPUs) does not match its CONF section");
             }
             return new SnapshotFile(file, size, version, sections, header, new MachineState(config, vcpus, gic, uart), ram, bitmap,
-                    config.memory() / SnapshotFormat.PAGE_SIZE);
+                    config.memory() / SnapshotFormat.PAGE_SIZE, virtio);
         }
 
         /** Reads and checks the RAM section's fixed fields and bitmap; the page data is only measured. */

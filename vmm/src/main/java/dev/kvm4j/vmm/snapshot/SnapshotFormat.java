@@ -3,7 +3,8 @@ package dev.kvm4j.vmm.snapshot;
 import java.nio.charset.StandardCharsets;
 
 /**
- * kvm4j's snapshot file, version 1. All numbers big-endian.
+ * kvm4j's snapshot file, version 2 (version 1: the same without VIRT sections; a machine without virtio
+ * devices is still written as version 1, which older kvm4j read). All numbers big-endian.
  * <pre>
  * file    = magic "KVM4JSNP" (8 bytes) | u32 format version | section* | END section
  * section = u32 tag | u64 payload length | u32 CRC32C of the payload | payload
@@ -14,6 +15,11 @@ import java.nio.charset.StandardCharsets;
  *         | u32 k, k bytes of the vCPU's power and events (arm's StateCodec "KVCX")
  * VGIC    the vGIC state (arm's StateCodec "KGIC")
  * UART    the PL011 ({@link dev.kvm4j.vmm.device.Pl011.State})
+ * VIRT    version 2, one per virtio device in slot order ({@link VirtioSnapshot}): u32 slot | u32 device id
+ *         | u32 n, n bytes UTF-8 disk path (n = 0: no file) | u64 disk bytes | u8 read-only
+ *         | transport: u32 status, device/driver features select, queue select | u64 driver features
+ *         | u32 interrupt status, config generation | u8 needs reset
+ *         | u32 q, q × (u32 size | u8 ready | u64 descriptor, driver, device ring addresses | u16 last avail idx | u16 used idx)
  * RAM     u64 guest base | u64 size | u32 page size | bitmap, one bit per page (LSB first), set = page stored
  *         | the stored pages in address order: a page of zeros costs one bit
  * END     empty, last: a file without it was cut short
@@ -25,12 +31,13 @@ public final class SnapshotFormat {
     private SnapshotFormat() {}
 
     public static final byte[] MAGIC = "KVM4JSNP".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /** The newest version written and read; {@link #VERSION_NO_VIRTIO} is written when there is no VIRT section. */
+    public static final int VERSION = 2, VERSION_NO_VIRTIO = 1;
     /** What {@code kvm4j --version} says; written into the human-readable header. */
     public static final String KVM4J_VERSION = "0.1.0";
 
     public static final int HEAD = tag("HEAD"), CONF = tag("CONF"), VCPU = tag("VCPU"), VGIC = tag("VGIC"),
-            UART = tag("UART"), RAM = tag("RAM "), END = tag("END ");
+            UART = tag("UART"), VIRT = tag("VIRT"), RAM = tag("RAM "), END = tag("END ");
 
     /** Bytes of magic and version; bytes of a section's tag, length and checksum. */
     public static final int FILE_HEADER_BYTES = 12, SECTION_HEADER_BYTES = 16;
@@ -55,6 +62,6 @@ public final class SnapshotFormat {
     }
 
     public static boolean known(int tag) {
-        return tag == HEAD || tag == CONF || tag == VCPU || tag == VGIC || tag == UART || tag == RAM || tag == END;
+        return tag == HEAD || tag == CONF || tag == VCPU || tag == VGIC || tag == UART || tag == VIRT || tag == RAM || tag == END;
     }
 }

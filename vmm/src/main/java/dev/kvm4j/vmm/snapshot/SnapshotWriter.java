@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -38,6 +39,11 @@ public final class SnapshotWriter {
 
     /** Writes {@code state} and {@code ram} (the machine paused) to {@code file}. */
     public static Written write(Path file, MachineState state, GuestMemory ram) {
+        return write(file, state, ram, List.of());
+    }
+
+    /** The same with the machine's virtio devices (held still while RAM is written): a version 2 file when there are any. */
+    public static Written write(Path file, MachineState state, GuestMemory ram, List<VirtioSnapshot> virtio) {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new SnapshotException("snapshot " + file + ": " + dir + " is not a directory");
@@ -49,13 +55,15 @@ public final class SnapshotWriter {
             long size;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer head = ByteBuffer.allocate(SnapshotFormat.FILE_HEADER_BYTES);
-                head.put(SnapshotFormat.MAGIC).putInt(SnapshotFormat.VERSION).flip();
+                int version = virtio.isEmpty() ? SnapshotFormat.VERSION_NO_VIRTIO : SnapshotFormat.VERSION;
+                head.put(SnapshotFormat.MAGIC).putInt(version).flip();
                 writeFully(ch, head);
-                section(ch, SnapshotFormat.HEAD, header(state, ram).getBytes(StandardCharsets.UTF_8));
+                section(ch, SnapshotFormat.HEAD, header(state, ram, version, virtio).getBytes(StandardCharsets.UTF_8));
                 section(ch, SnapshotFormat.CONF, SectionCodec.encode(state.config()));
                 for (VcpuSnapshot v : state.vcpus()) section(ch, SnapshotFormat.VCPU, SectionCodec.encode(v));
                 section(ch, SnapshotFormat.VGIC, StateCodec.encode(state.gic()));
                 section(ch, SnapshotFormat.UART, SectionCodec.encode(state.uart()));
+                for (VirtioSnapshot v : virtio) section(ch, SnapshotFormat.VIRT, SectionCodec.encode(v));
                 pagesStored = ram(ch, ram);
                 section(ch, SnapshotFormat.END, new byte[0]);
                 size = ch.position();
@@ -80,9 +88,13 @@ public final class SnapshotWriter {
 
     /** The lines {@code kvm4j snapshot-info} shows; a person's view, never read back by a restore. */
     static String header(MachineState s, GuestMemory ram) {
+        return header(s, ram, SnapshotFormat.VERSION_NO_VIRTIO, List.of());
+    }
+
+    static String header(MachineState s, GuestMemory ram, int version, List<VirtioSnapshot> virtio) {
         SnapshotConfig c = s.config();
         StringBuilder h = new StringBuilder();
-        h.append("kvm4j snapshot format: ").append(SnapshotFormat.VERSION).append('\n');
+        h.append("kvm4j snapshot format: ").append(version).append('\n');
         h.append("kvm4j: ").append(SnapshotFormat.KVM4J_VERSION).append('\n');
         h.append("date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
         h.append("kernel: ").append(c.kernel().map(Path::toString).orElse("(unknown)")).append('\n');
@@ -97,6 +109,10 @@ public final class SnapshotWriter {
         }
         h.append("power: ").append(s.vcpus().stream().map(v -> v.id() + "=" + v.extra().mpState().name().toLowerCase(java.util.Locale.ROOT))
                 .toList()).append('\n');
+        for (VirtioSnapshot v : virtio) {
+            h.append("virtio ").append(v.slot()).append(": ").append(v.disk().isEmpty() ? "device " + v.deviceId()
+                    : "disk " + v.disk() + " (" + v.diskBytes() + " bytes" + (v.readOnly() ? ", read-only" : "") + ")").append('\n');
+        }
         h.append("guest time: frozen at the snapshot (counters restored)\n");
         return h.toString();
     }

@@ -14,15 +14,19 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * virtio-blk (ID 2) over a raw image file. Requests: IN (read), OUT (write), FLUSH ({@code fdatasync}),
- * GET_ID (a 20-byte serial). A request whose range is not whole 512-byte sectors inside the disk gets
+ * GET_ID (a 20-byte serial), and on a read-write image WRITE_ZEROES and (where the host file system can punch
+ * holes) DISCARD, see {@link DiscardWriteZeroes}. A request whose range is not whole 512-byte sectors inside the disk gets
  * VIRTIO_BLK_S_IOERR and touches nothing: no access ever leaves the file's range. The image is locked while
  * open (exclusive read-write, shared read-only), so a second kvm4j cannot write it at the same time.
  */
 public final class VirtioBlock implements VirtioDevice {
     public static final int DEVICE_ID = 2;
-    public static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8;
+    public static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WRITE_ZEROES = 13;
     public static final int S_OK = 0, S_IOERR = 1, S_UNSUPP = 2;
-    public static final long F_SEG_MAX = 1L << 2, F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9;
+    public static final long F_SEG_MAX = 1L << 2, F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9,
+            F_DISCARD = 1L << 13, F_WRITE_ZEROES = 1L << 14;
+    /** struct virtio_blk_config up to write_zeroes_may_unmap and its padding. */
+    static final int CONFIG_SIZE = 60;
     static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 256;
     /** Segments per request besides header and status (Linux asks for seg_max). */
     static final int SEG_MAX = QUEUE_SIZE - 2;
@@ -35,14 +39,17 @@ public final class VirtioBlock implements VirtioDevice {
     private final boolean readOnly;
     private final long capacity;
     private final byte[] serial;
+    /** Null for a read-only image. */
+    private final DiscardWriteZeroes space;
 
-    private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial) {
+    private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial, DiscardWriteZeroes space) {
         this.path = path;
         this.file = file;
         this.lock = lock;
         this.readOnly = readOnly;
         this.capacity = capacity;
         this.serial = serial.getBytes(StandardCharsets.US_ASCII);
+        this.space = space;
     }
 
     /**
@@ -66,7 +73,10 @@ public final class VirtioBlock implements VirtioDevice {
             }
             long capacity = file.size() / SECTOR * SECTOR;
             String name = path.getFileName() == null ? "disk" : path.getFileName().toString();
-            return new VirtioBlock(path, file, lock, readOnly, capacity, name);
+            // its own descriptor: opened after the lock and closed after it is released (closing any
+            // descriptor of the file would drop this process's lock)
+            DiscardWriteZeroes space = readOnly ? null : DiscardWriteZeroes.open(path, file);
+            return new VirtioBlock(path, file, lock, readOnly, capacity, name, space);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -75,20 +85,47 @@ public final class VirtioBlock implements VirtioDevice {
 
     public boolean readOnly() { return readOnly; }
 
+    /** The image file. */
+    public Path path() { return path; }
+
+    /** The image file's size now, in bytes (a snapshot records it; capacity drops a partial last sector). */
+    public long fileBytes() throws java.io.UncheckedIOException {
+        try {
+            return file.size();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(path + ": cannot read its size: " + e.getMessage(), e);
+        }
+    }
+
     /** The disk's size in bytes (whole sectors). */
     public long capacity() { return capacity; }
 
     @Override public int deviceId() { return DEVICE_ID; }
-    @Override public long features() { return F_SEG_MAX | F_BLK_SIZE | F_FLUSH | (readOnly ? F_RO : 0); }
+    @Override
+    public long features() {
+        if (readOnly) return F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_RO;
+        return F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_WRITE_ZEROES | (space.canDiscard() ? F_DISCARD : 0);
+    }
+
+    /** Whether the host file system lets this disk offer DISCARD (false for a read-only disk). */
+    public boolean discards() { return space != null && space.canDiscard(); }
     @Override public int queueCount() { return 1; }
     @Override public int queueMaxSize(int q) { return QUEUE_SIZE; }
     @Override public String name() { return "virtio-blk " + path; }
 
-    /** struct virtio_blk_config: capacity (sectors), size_max, seg_max, geometry, blk_size. */
+    /**
+     * struct virtio_blk_config: capacity (sectors), seg_max, blk_size, and the discard and write-zeroes limits
+     * (max_discard_sectors, max_discard_seg, discard_sector_alignment, max_write_zeroes_sectors,
+     * max_write_zeroes_seg, write_zeroes_may_unmap), read by the driver only when it took those features.
+     */
     @Override
     public byte[] config() {
-        ByteBuffer c = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer c = ByteBuffer.allocate(CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         c.putLong(0, capacity / SECTOR).putInt(12, SEG_MAX).putInt(20, SECTOR);
+        c.putInt(36, DiscardWriteZeroes.MAX_SECTORS).putInt(40, DiscardWriteZeroes.MAX_SEGMENTS)
+                .putInt(44, DiscardWriteZeroes.DISCARD_ALIGNMENT_SECTORS)
+                .putInt(48, DiscardWriteZeroes.MAX_SECTORS).putInt(52, DiscardWriteZeroes.MAX_SEGMENTS)
+                .put(56, (byte) (discards() ? 1 : 0));
         return c.array();
     }
 
@@ -116,6 +153,12 @@ public final class VirtioBlock implements VirtioDevice {
                 status = readOnly ? S_IOERR : transfer(chain, sector, outData, false);
             }
             case T_FLUSH -> status = flush();
+            case T_DISCARD, T_WRITE_ZEROES -> {
+                if (statusAt != 0) throw new VirtioViolation("block " + (type == T_DISCARD ? "discard " : "write-zeroes ") + chain.head() + " has " + statusAt + " device-writable data bytes: its segments must be device-readable");
+                // more than the segments allowed is not even read (serve checks the rest)
+                if (readOnly || outData > (long) DiscardWriteZeroes.MAX_SEGMENTS * DiscardWriteZeroes.SEGMENT) status = S_IOERR;
+                else status = space.serve(type == T_WRITE_ZEROES, chain.read(HEADER, (int) outData), capacity / SECTOR);
+            }
             case T_GET_ID -> {
                 byte[] id = new byte[(int) Math.min(ID_BYTES, statusAt)];
                 System.arraycopy(serial, 0, id, 0, Math.min(serial.length, id.length));
@@ -167,7 +210,11 @@ public final class VirtioBlock implements VirtioDevice {
         try {
             lock.release();
         } finally {
-            file.close();
+            try {
+                file.close();
+            } finally {
+                if (space != null) space.close();
+            }
         }
     }
 }

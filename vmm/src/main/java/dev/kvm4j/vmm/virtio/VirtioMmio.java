@@ -4,6 +4,8 @@ import dev.kvm4j.arm.run.MmioHandler;
 import dev.kvm4j.kvm.EventFd;
 import dev.kvm4j.kvm.GuestMemory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -260,6 +262,82 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
             interruptStatus |= bit;
         }
         interrupt.trigger();
+    }
+
+    /** What a snapshot keeps of the transport: its registers and each queue (the device's own state is its file). */
+    public record State(int status, int deviceFeaturesSel, int driverFeaturesSel, int queueSel, long driverFeatures,
+                        int interruptStatus, int configGeneration, boolean broken, List<Virtqueue.State> queues) {
+        public State {
+            queues = List.copyOf(queues);
+        }
+    }
+
+    /**
+     * Holds the device still: no chain is being served from when this returns until {@link #release()}
+     * (a snapshot saves the queues and RAM in between, so both agree).
+     */
+    public void hold() { work.lock(); }
+
+    public void release() { work.unlock(); }
+
+    /** The transport's state; call it holding the device still ({@link #hold()}), so no chain is half served. */
+    public State save() {
+        work.lock();
+        try {
+            synchronized (this) {
+                List<Virtqueue.State> qs = new ArrayList<>();
+                for (Virtqueue q : queues) qs.add(q.save());
+                return new State(status, deviceFeaturesSel, driverFeaturesSel, queueSel, driverFeatures, interruptStatus,
+                        configGeneration, broken, qs);
+            }
+        } finally {
+            work.unlock();
+        }
+    }
+
+    /**
+     * Puts a saved transport back (a restore, before the vCPUs run), then wakes the device thread so chains the
+     * driver made available before the snapshot are served.
+     *
+     * @throws IllegalArgumentException with one line when the state does not fit this device or guest RAM
+     */
+    public void restore(State s) {
+        if (s.queues().size() != queues.length) {
+            throw new IllegalArgumentException(device.name() + ": the snapshot has " + s.queues().size() + " queues, the device " + queues.length);
+        }
+        if ((s.driverFeatures() & ~offered) != 0) {
+            throw new IllegalArgumentException(String.format("%s: the snapshot's driver features 0x%x are not all offered here (0x%x)",
+                    device.name(), s.driverFeatures(), offered));
+        }
+        work.lock();
+        try {
+            synchronized (this) {
+                status = s.status();
+                deviceFeaturesSel = s.deviceFeaturesSel();
+                driverFeaturesSel = s.driverFeaturesSel();
+                queueSel = s.queueSel();
+                driverFeatures = s.driverFeatures();
+                interruptStatus = s.interruptStatus();
+                configGeneration = s.configGeneration();
+                broken = s.broken();
+                if ((status & S_FEATURES_OK) != 0) device.negotiated(driverFeatures);
+                for (int q = 0; q < queues.length; q++) {
+                    Virtqueue.State qs = s.queues().get(q);
+                    if (qs.size() <= 0 || qs.size() > queues[q].maxSize()) {
+                        throw new IllegalArgumentException(device.name() + ": queue " + q + " of the snapshot has size " + qs.size()
+                                + ", more than this device's " + queues[q].maxSize());
+                    }
+                    try {
+                        queues[q].restore(qs, ram, (driverFeatures & F_INDIRECT_DESC) != 0);
+                    } catch (VirtioViolation e) {
+                        throw new IllegalArgumentException(device.name() + ": " + e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            work.unlock();
+        }
+        notify.signal();
     }
 
     /** Stops the device thread and closes the device. The notify eventfd closes too: deassign its ioeventfd first. */

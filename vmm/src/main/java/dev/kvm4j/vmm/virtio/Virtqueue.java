@@ -70,6 +70,24 @@ public final class Virtqueue {
         return ram.slice(address, length);
     }
 
+    /** What a snapshot keeps of a queue: the driver's settings and the device's two ring positions. */
+    public record State(int size, boolean ready, long descAddr, long driverAddr, long deviceAddr, int lastAvail, int usedIdx) { }
+
+    State save() { return new State(size, ready, descAddr, driverAddr, deviceAddr, lastAvail, usedIdx); }
+
+    /** Puts a saved queue back; a ready one is checked against {@code ram} as QueueReady = 1 would check it. */
+    void restore(State s, GuestMemory ram, boolean indirectAllowed) throws VirtioViolation {
+        reset();
+        size = s.size();
+        descAddr = s.descAddr();
+        driverAddr = s.driverAddr();
+        deviceAddr = s.deviceAddr();
+        if (!s.ready()) return;
+        activate(ram, indirectAllowed);
+        lastAvail = s.lastAvail() & 0xffff;
+        usedIdx = s.usedIdx() & 0xffff;
+    }
+
     void reset() {
         ready = false;
         size = maxSize;

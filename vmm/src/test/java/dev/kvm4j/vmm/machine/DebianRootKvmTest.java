@@ -35,7 +35,7 @@ class DebianRootKvmTest {
     Path dir;
 
     /** KVM4J_DEBIAN_ROOT, or the default guest's debian/ directory: debian.img, initrd-debian.cpio.gz, Image. */
-    private static Path rootFile(String file) {
+    static Path rootFile(String file) {
         String d = System.getenv("KVM4J_DEBIAN_ROOT");
         if (d == null && System.getenv("KVM4J_DEFAULT_GUEST") != null) d = System.getenv("KVM4J_DEFAULT_GUEST") + "/debian";
         assumeTrue(d != null, "neither KVM4J_DEBIAN_ROOT nor KVM4J_DEFAULT_GUEST is set: no Debian root image for this run");
@@ -51,7 +51,7 @@ class DebianRootKvmTest {
                 .cpus(2).memory(256L << 20).append("console=ttyAMA0 quiet root=/dev/vda " + append).build();
     }
 
-    private static Machine shell(Path disk, GuestConsole console) throws Exception {
+    static Machine shell(Path disk, GuestConsole console) throws Exception {
         Machine m = Machine.builder(config("kvm4j.shell")).console(console).add(VirtioBlock.open(disk, false)).add(new VirtioRng()).build();
         m.start();
         assertTrue(console.await("KVM4J-DEBIAN-READY", BOOT), "the Debian root did not come up; console:\n" + console.text());
@@ -61,7 +61,7 @@ class DebianRootKvmTest {
     }
 
 
-    private static void powerOff(Machine m, GuestConsole console) throws InterruptedException {
+    static void powerOff(Machine m, GuestConsole console) throws InterruptedException {
         GuestConsole.type(m, "poweroff");
         RunEnd end = m.await(ANSWER).orElseThrow(() -> new AssertionError("no power-off; console:\n" + console.text()));
         assertInstanceOf(PowerEvent.PowerOff.class, assertInstanceOf(RunEnd.Power.class, end).event(), end.message());

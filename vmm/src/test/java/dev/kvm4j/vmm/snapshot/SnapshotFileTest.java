@@ -106,10 +106,10 @@ class SnapshotFileTest {
     void aNewerFormatVersionIsRefusedNamingBoth() throws IOException {
         Path f = written();
         byte[] b = Files.readAllBytes(f);
-        ByteBuffer.wrap(b).putInt(8, 2);
+        ByteBuffer.wrap(b).putInt(8, 3);
         Files.write(f, b);
         String m = refusal(f);
-        assertTrue(m.contains("format version 2; this kvm4j reads version 1: restore it with a newer kvm4j"), m);
+        assertTrue(m.contains("format version 3; this kvm4j reads versions 1 and 2: restore it with a newer kvm4j"), m);
     }
 
     @Test
