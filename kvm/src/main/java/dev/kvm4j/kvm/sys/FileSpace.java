@@ -41,7 +41,13 @@ public final class FileSpace implements AutoCloseable {
         this.path = path;
     }
 
-    /** Opens {@code path} read-write for fallocate. */
+    /**
+     * Opens {@code path} read-write for fallocate.
+     *
+     * @param path the file
+     * @return its space, to be closed by the caller
+     * @throws IOException when the file cannot be opened read-write
+     */
     public static FileSpace open(Path path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.allocateErrno(arena);
@@ -51,12 +57,26 @@ public final class FileSpace implements AutoCloseable {
         }
     }
 
-    /** Frees {@code [offset, offset+length)}: it reads back as zeros; the file keeps its size. */
+    /**
+     * Frees {@code [offset, offset+length)}: it reads back as zeros; the file keeps its size.
+     *
+     * @param offset first byte
+     * @param length bytes, positive
+     * @throws IOException when fallocate fails
+     * @throws UnsupportedOperationException when the file system cannot punch holes
+     */
     public void punchHole(long offset, long length) throws IOException {
         fallocate("punch a hole", FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
     }
 
-    /** Zeroes {@code [offset, offset+length)} (unwritten extents, no data written); the file keeps its size. */
+    /**
+     * Zeroes {@code [offset, offset+length)} (unwritten extents, no data written); the file keeps its size.
+     *
+     * @param offset first byte
+     * @param length bytes, positive
+     * @throws IOException when fallocate fails
+     * @throws UnsupportedOperationException when the file system has no ZERO_RANGE
+     */
     public void zeroRange(long offset, long length) throws IOException {
         fallocate("zero a range", FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, offset, length);
     }
