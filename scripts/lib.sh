@@ -139,7 +139,7 @@ aot_train() {  # aot_train CACHE-FILE
 # The JVM's complaint about a cache, as one note line; the cache goes, so the next run trains a new one.
 aot_refused() {  # aot_refused LOG CACHE-FILE
     [ -s "$1" ] || return 0
-    say "note: the JVM did not use the AOT cache ($(grep -m1 -iE 'mismatch|match|truncat|version|differ|fail' "$1" || head -1 "$1")): this run started without it; the next one trains a new cache"
+    say "note: the JVM did not use the AOT cache ($({ grep -m1 -iE 'mismatch|truncat|version|differ' "$1" || grep -m1 -iE 'match|fail' "$1" || head -1 "$1"; } | sed 's/ (hint:.*//')): this run started without it; the next one trains a new cache"
     rm -f "$2"
 }
 
