@@ -158,17 +158,19 @@ aot_rig() {  # aot_rig SHARE [MODEL]
     [ -s "$f" ] || aot_train "$f"
     [ -s "$f" ] || return 0
     ln -f "$f" "$1/kvm4j.aot" 2>/dev/null || cp "$f" "$1/kvm4j.aot"
-    KVM4J_AOT_OPTS="-XX:AOTCache=/share/kvm4j.aot -Xlog:aot*=off -Xlog:cds*=off -Xlog:aot*=warning,cds*=warning:file=/share/kvm4j-aot.log:none"
+    KVM4J_AOT_OPTS="-XX:AOTCache=/share/kvm4j.aot -Xlog:aot*=off -Xlog:cds*=off -Xlog:aot*=warning,cds*=warning:file=/out/kvm4j-aot.log:none"
     aot_used=$f
 }
 
-# After rig/exec: a training run's cache is taken out of SHARE; a refused one gives its note.
-aot_rig_done() {  # aot_rig_done SHARE
+# After rig/exec: a training run's cache is taken out of SHARE; a refused one gives its note. The JVM's log
+# comes back through /out (OUT): the share returns only files newer than its stamp, to the second, and the
+# JVM writes its log in the second the command starts.
+aot_rig_done() {  # aot_rig_done SHARE OUT
     aot_enabled || return 0
     if [ -n "${KVM4J_AOT_TRAIN:-}" ]; then
         [ -s "$1/kvm4j.aot" ] && mv "$1/kvm4j.aot" "$KVM4J_AOT_TRAIN"
     elif [ -n "$aot_used" ]; then
-        aot_refused "$1/kvm4j-aot.log" "$aot_used"
+        aot_refused "$2/kvm4j-aot.log" "$aot_used"
     fi
     return 0
 }
