@@ -71,6 +71,8 @@ build_payload() {
     rm -rf "$dir" && mkdir -p "$dir/lib" "$dir/modules"
     cp "$KVM4J_ROOT"/dist/target/lib/*.jar "$dir/lib/" || die "no jars in dist/target/lib: the Maven build did not finish"
     cp "$KVM4J_ROOT"/dist/target/modules/*.jar "$dir/modules/" || die "no jars in dist/target/modules: the Maven build did not finish"
+    # One fixed mtime: a JDK AOT cache checks each jar's size and mtime, and the jars' content is in its key.
+    touch -d @946684800 "$dir"/lib/*.jar "$dir"/modules/*.jar
     cp "$KVM4J_ROOT"/scripts/guest/* "$dir/"
     # The default guest's kernels and initramfs, for the boot tests and the main job.
     local guests
@@ -94,3 +96,137 @@ KVM4J_CLI=dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main
 
 # JVM options inside the emulated host, where everything is slow: C1 only compiles faster than it pays back.
 export KVM4J_JAVA_OPTS="${KVM4J_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+
+# ---- JDK AOT cache (JEP 483/514/515): the classes one real boot loads, linked, with method profiles ----
+# Trained once on a boot of the default guest (-XX:AOTCacheOutput) and kept in the host's cache, keyed by
+# everything a cache depends on: the JVM that runs it, the CPU model, the jars' content and the JVM options.
+# Later JVMs start with it (-XX:AOTCache). The JVM checks it again itself (-XX:AOTMode=auto, the default): a
+# cache it refuses is ignored, costs only the start-up it would have saved, and becomes one note line; the
+# next run trains a new one. KVM4J_AOT=0 turns it all off. KVM4J_AOT_OPTS holds the JVM options for the
+# launch line (empty when there is no cache).
+export KVM4J_AOT_OPTS=    # exported: rig/exec passes KVM4J_* into the rig, where the launch line expands it
+aot_used=
+aot_enabled() { [ "${KVM4J_AOT:-1}" != 0 ]; }
+aot_root() { printf '%s\n' "${KVM4J_CACHE:-$HOME/.cache/kvm4j}/aot"; }
+
+# aot_key JVM-ID CPU-ID: 16 hex digits over the JVM, the CPU, the JVM options and every jar (name, size, hash).
+aot_key() {
+    { printf '%s\n' "$1" "$2" "${KVM4J_JAVA_OPTS:-}"
+      (cd "$KVM4J_ROOT/dist/target" && stat -c '%n %s' -- lib/*.jar modules/*.jar && sha256sum -- lib/*.jar modules/*.jar); } | sha256sum | cut -c1-16
+}
+
+# The key of the rig's JVM: the rig's own key (its packages, Debian's openjdk among them) and the CPU model
+# (a cache holds machine code for the CPU it was made on; a newer model's code can SIGILL on an older one).
+aot_rig_key() {
+    local rig; rig=$("$KVM4J_ROOT/rig/build" --print-dir) || return 1
+    aot_key "rig $(basename "$rig") $(grep -m1 ' openjdk-25-jre-headless ' "$rig/versions.txt")" "model ${1:-max}"
+}
+
+# The key on a native arm64 host: this JDK's build and library, the CPU, and the jars' mtimes too (they are
+# used in place, and the JVM refuses a jar whose mtime changed).
+aot_native_key() {
+    aot_key "native $(cat "$JAVA_HOME/release" 2>/dev/null) $(stat -c '%s %Y' "$JAVA_HOME/lib/server/libjvm.so" 2>/dev/null) $(cd "$KVM4J_ROOT/dist/target" && stat -c '%n %Y' -- lib/*.jar modules/*.jar)" \
+        "$(grep -E '^(CPU implementer|CPU part|CPU variant|Features)' /proc/cpuinfo 2>/dev/null | sort -u)"
+}
+
+# The training boot: ./kvm4j run itself with the default guest (no shell: it powers off after the marker),
+# so the cache records the very launch line it will serve. KVM4J_AOT_TRAIN names the file to write.
+aot_train() {  # aot_train CACHE-FILE
+    local f=$1 log=${1%.aot}.train.log t0=$SECONDS
+    mkdir -p "$(dirname "$f")"
+    stage "training a JDK AOT cache for kvm4j's start-up on one boot of the default guest (once per JDK and build; log: $log)"
+    if KVM4J_AOT_TRAIN="$f.new" KVM4J_INTERACTIVE=0 "$KVM4J_ROOT/kvm4j" run </dev/null >"$log" 2>&1 && [ -s "$f.new" ]; then
+        mv "$f.new" "$f"
+        stage "AOT cache ready in $((SECONDS - t0)) s: $f ($(du -m "$f" | cut -f1) MB)"
+    else
+        rm -f "$f.new"
+        say "note: the AOT cache could not be trained (see $log); kvm4j starts without it"
+    fi
+}
+
+# The JVM's complaint about a cache, as one note line; the cache goes, so the next run trains a new one.
+aot_refused() {  # aot_refused LOG CACHE-FILE
+    [ -s "$1" ] || return 0
+    say "note: the JVM did not use the AOT cache ($({ grep -m1 -iE 'mismatch|truncat|version|differ' "$1" || grep -m1 -iE 'match|fail' "$1" || head -1 "$1"; } | sed 's/ (hint:.*//')): this run started without it; the next one trains a new cache"
+    rm -f "$2"
+}
+
+# For a run in the rig: sets KVM4J_AOT_OPTS and puts the cache into SHARE (rig/exec --share SHARE), training
+# it first if this rig, model and build have none. A training run (KVM4J_AOT_TRAIN) writes into /share.
+aot_rig() {  # aot_rig SHARE [MODEL]
+    KVM4J_AOT_OPTS=
+    aot_enabled || return 0
+    if [ -n "${KVM4J_AOT_TRAIN:-}" ]; then
+        KVM4J_AOT_OPTS="-XX:AOTCacheOutput=/share/kvm4j.aot -Xlog:aot*=off -Xlog:cds*=off"
+        return 0
+    fi
+    local key f
+    key=$(aot_rig_key "${2:-${KVM4J_MODEL:-max}}") || { say "note: no AOT cache (rig/build --print-dir failed)"; return 0; }
+    f=$(aot_root)/rig-$key/kvm4j.aot
+    [ -s "$f" ] || aot_train "$f"
+    [ -s "$f" ] || return 0
+    ln -f "$f" "$1/kvm4j.aot" 2>/dev/null || cp "$f" "$1/kvm4j.aot"
+    KVM4J_AOT_OPTS="-XX:AOTCache=/share/kvm4j.aot -Xlog:aot*=off -Xlog:cds*=off -Xlog:aot*=warning,cds*=warning:file=/out/kvm4j-aot.log:none"
+    aot_used=$f
+}
+
+# After rig/exec: a training run's cache is taken out of SHARE; a refused one gives its note. The JVM's log
+# comes back through /out (OUT): the share returns only files newer than its stamp, to the second, and the
+# JVM writes its log in the second the command starts.
+aot_rig_done() {  # aot_rig_done SHARE OUT
+    aot_enabled || return 0
+    if [ -n "${KVM4J_AOT_TRAIN:-}" ]; then
+        [ -s "$1/kvm4j.aot" ] && mv "$1/kvm4j.aot" "$KVM4J_AOT_TRAIN"
+    elif [ -n "$aot_used" ]; then
+        aot_refused "$2/kvm4j-aot.log" "$aot_used"
+    fi
+    return 0
+}
+
+# For a native run on an arm64 host: the same, in place (the JVM is exec'ed, so a refusal is told at the
+# next run, from the log the JVM left).
+aot_native() {
+    KVM4J_AOT_OPTS=
+    aot_enabled || return 0
+    if [ -n "${KVM4J_AOT_TRAIN:-}" ]; then
+        KVM4J_AOT_OPTS="-XX:AOTCacheOutput=$KVM4J_AOT_TRAIN -Xlog:aot*=off -Xlog:cds*=off"
+        return 0
+    fi
+    local d f; d=$(aot_root)/native-$(aot_native_key); f=$d/kvm4j.aot
+    aot_refused "$d/last-run.log" "$f"
+    [ -s "$f" ] || aot_train "$f"
+    [ -s "$f" ] || return 0
+    KVM4J_AOT_OPTS="-XX:AOTCache=$f -Xlog:aot*=off -Xlog:cds*=off -Xlog:aot*=warning,cds*=warning:file=$d/last-run.log:none"
+}
+
+# ---- A jlinked arm64 runtime: only the modules kvm4j needs (jdeps: java.base) ----
+# The rig's JRE is Debian's openjdk-25-jre-headless, which has no jlink and no jmods. Debian's arm64
+# openjdk-25-jdk-headless has the jmods; this host's JDK 25 jlink links them for arm64 (jlink checks only
+# that feature and interim versions agree: 25.0), with aarch64 objcopy stripping the native debug symbols.
+# Kept in the host's cache, keyed by the package version. Prints the runtime's directory.
+jlink_runtime() {
+    local rig ver apt d img deb
+    rig=$("$KVM4J_ROOT/rig/build" --print-dir) || return 1
+    ver=$(awk '$2 == "openjdk-25-jre-headless" { print $3 }' "$rig/versions.txt")
+    [ -n "$ver" ] || { say "jlink: no openjdk-25-jre-headless version in $rig/versions.txt"; return 1; }
+    d=${KVM4J_CACHE:-$HOME/.cache/kvm4j}/jlink/$ver; img=$d/java-base
+    if [ ! -x "$img/bin/java" ]; then
+        mkdir -p "$d"
+        apt=${KVM4J_CACHE:-$HOME/.cache/kvm4j}/rig/apt/arm64     # rig/build's private apt state (signed indexes)
+        deb=$(ls "$d"/openjdk-25-jdk-headless_*_arm64.deb 2>/dev/null | head -1)
+        if [ -z "$deb" ]; then
+            (cd "$d" && apt-get download -q -o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
+                -o Dir::Etc::SourceList="$apt/etc/sources.list" -o Dir::Etc::SourceParts="$apt/etc/sources.list.d" \
+                -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$apt/etc/preferences.d" \
+                -o Dir::State="$apt/state" -o Dir::State::Status="$apt/state/status" -o Dir::Cache="$apt/cache" \
+                -o Debug::NoLocking=1 -o APT::Sandbox::User=root "openjdk-25-jdk-headless:arm64=$ver" >&2) || return 1
+            deb=$(ls "$d"/openjdk-25-jdk-headless_*_arm64.deb | head -1)
+        fi
+        rm -rf "$d/x" "$img.tmp" && mkdir -p "$d/x" && dpkg-deb -x "$deb" "$d/x" || return 1
+        "$JAVA_HOME/bin/jlink" --module-path "$d/x/usr/lib/jvm/java-25-openjdk-arm64/jmods" --add-modules java.base \
+            --output "$img.tmp" --strip-java-debug-attributes --exclude-files='**.debuginfo' --no-header-files --no-man-pages \
+            --strip-native-debug-symbols "exclude-debuginfo-files:objcopy=$(command -v aarch64-linux-gnu-objcopy)" >&2 || return 1
+        rm -rf "$d/x" "$img" && mv "$img.tmp" "$img"
+    fi
+    printf '%s\n' "$img"
+}

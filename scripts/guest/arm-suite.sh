@@ -13,6 +13,6 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || true
 CP=$(ls lib/*.jar | grep -v console-standalone | tr '\n' ':')
 TESTS=$(ls lib/*-tests.jar | tr '\n' ':')
 echo "ARM suite on $(uname -m), $(cat /proc/cpuinfo | grep -c ^processor) CPUs, kernel $(uname -r)"
-exec java $KVM4J_JAVA_OPTS --enable-native-access=ALL-UNNAMED -Dkvm4j.modules=/payload/modules -jar lib/junit-platform-console-standalone.jar execute \
+exec java $KVM4J_JAVA_OPTS $KVM4J_AOT_OPTS --enable-native-access=ALL-UNNAMED -Dkvm4j.modules=/payload/modules -jar lib/junit-platform-console-standalone.jar execute \
     --disable-banner --details=tree --class-path "$CP" --scan-class-path "$TESTS" \
     --exclude-engine junit-vintage --exclude-engine junit-platform-suite --exclude-engine jqwik --include-tag real-kvm --reports-dir /out/reports

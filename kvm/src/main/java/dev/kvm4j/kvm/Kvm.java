@@ -5,7 +5,6 @@ import dev.kvm4j.kvm.internal.FileHandle;
 import dev.kvm4j.kvm.internal.Libc;
 
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static dev.kvm4j.kvm.abi.KvmIoctls.*;
@@ -50,15 +49,16 @@ public final class Kvm implements AutoCloseable {
      * @throws KvmUnavailableException if the device is missing, cannot be opened, or speaks another API version
      */
     public static Kvm open(Path device) {
-        if (!Files.exists(device)) {
-            throw new KvmUnavailableException(device + " does not exist: this host has no KVM (load the kvm module, or "
-                    + "run inside a machine with virtualization enabled)");
-        }
         try (Arena arena = Arena.ofConfined()) {
             var errno = Libc.allocateErrno(arena);
             int fd = Libc.open(errno, device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
             if (fd < 0) {
                 Errno e = Errno.of(Libc.errno(errno));
+                // open's own ENOENT, not a stat before it: one syscall less for every VM a host starts
+                if (e == Errno.ENOENT) {
+                    throw new KvmUnavailableException(device + " does not exist: this host has no KVM (load the kvm module, or "
+                            + "run inside a machine with virtualization enabled)");
+                }
                 throw new KvmUnavailableException("cannot open " + device + ": " + e.name() + " (" + e.description() + ")"
                         + (e == Errno.EACCES ? "; add this user to the 'kvm' group" : ""));
             }

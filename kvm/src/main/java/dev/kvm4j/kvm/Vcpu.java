@@ -20,7 +20,12 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
  * Register access ({@code ONE_REG}, the register list, arch ioctls) works from any thread while no thread is
  * in {@link #run()}; while one is, it is refused at once with {@link VcpuRunningException}, never left
  * waiting on the kernel's vCPU mutex. {@link #close()} may come from any thread: a runner is kicked out,
- * and {@code kvm_run} and the fd are released once the last thread using them has left.
+ * and the fd is released once the last thread using it has left.
+ * <p>
+ * {@code kvm_run} and the vCPU's buffers live in its VM's arena and are unmapped with the VM's memory, when
+ * the VM and all its vCPUs are closed: one shared-arena close per VM instead of one per vCPU (each such close
+ * is a handshake with every Java thread, tens of µs; the kernel's vCPU lives until then anyway, held by the
+ * VM). A {@code kvm_run} view kept past the vCPU's close reads stale data until then, and fails after.
  */
 public final class Vcpu implements AutoCloseable {
     /** KVM_REG_SIZE_* of linux/kvm.h: bits 52..55 of a register id hold log2 of its size in bytes. */
@@ -34,7 +39,6 @@ public final class Vcpu implements AutoCloseable {
     /** The fd, used raw by KVM_RUN: the gate keeps it open while a thread is inside. */
     private final int fd;
     private final int id;
-    private final Arena arena = Arena.ofShared();
     private final MemorySegment run;
     private final MemorySegment errno;
     private final MemorySegment oneReg;
@@ -53,8 +57,8 @@ public final class Vcpu implements AutoCloseable {
     private final VcpuExit.Debug debug;
     private final VcpuExit.Other other;
 
-    /** Takes ownership of {@code handle}: closed here if the mapping fails. */
-    Vcpu(FileHandle handle, int id, int mmapSize) {
+    /** Takes ownership of {@code handle}: closed here if the mapping fails. {@code arena} is the VM's. */
+    Vcpu(FileHandle handle, int id, int mmapSize, Arena arena) {
         this.handle = handle;
         this.id = id;
         try {
@@ -68,7 +72,6 @@ public final class Vcpu implements AutoCloseable {
                 handle.release();
             }
         } catch (RuntimeException e) {
-            arena.close();
             handle.close();
             throw e;
         }
@@ -359,9 +362,8 @@ public final class Vcpu implements AutoCloseable {
     @Override
     public void close() { gate.close(); }
 
-    /** The gate's release: nobody is inside and nobody can enter. */
+    /** The gate's release: nobody is inside and nobody can enter. kvm_run goes with the VM's arena. */
     private void release() {
-        arena.close();
         handle.close();
     }
 }

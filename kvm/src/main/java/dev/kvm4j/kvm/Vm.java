@@ -37,10 +37,14 @@ public final class Vm implements AutoCloseable {
     private final Map<Integer, Long> slotSizes = new ConcurrentHashMap<>();
     /** The memory each slot added by {@link #addMemory} holds a reference on; guarded by itself. */
     private final Map<Integer, GuestMemory> slotMemory = new HashMap<>();
-    /** KVM_IRQ_LINE's argument and errno, held once so that raising a line allocates nothing. */
-    private final Arena irqArena = Arena.ofShared();
-    private final MemorySegment irqLevel = irqArena.allocate(STRUCT_KVM_IRQ_LEVEL);
-    private final MemorySegment irqErrno = Libc.allocateErrno(irqArena);
+    /**
+     * The VM's native memory: every vCPU's {@code kvm_run} mapping and buffers, and KVM_IRQ_LINE's argument
+     * and errno (held once so that raising a line allocates nothing). One shared arena, closed when the VM
+     * is released: a shared arena's close is a handshake with every Java thread, so one per VM, not per vCPU.
+     */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment irqLevel = arena.allocate(STRUCT_KVM_IRQ_LEVEL);
+    private final MemorySegment irqErrno = Libc.allocateErrno(arena);
     private final ReentrantLock irqLock = new ReentrantLock();
 
     Vm(int fd, Kvm kvm) {
@@ -167,7 +171,8 @@ public final class Vm implements AutoCloseable {
             throw e;
         }
         // From here the vCPU's handle owns the hold: its close (on a failed mmap, too) releases it.
-        return new Vcpu(new FileHandle(fd, "vCPU " + id, handle::release), id, kvm.vcpuMmapSize());
+        // The arena outlives the vCPU: the VM's release, which closes it, waits for this hold.
+        return new Vcpu(new FileHandle(fd, "vCPU " + id, handle::release), id, kvm.vcpuMmapSize(), arena);
     }
 
     /**
@@ -221,7 +226,7 @@ public final class Vm implements AutoCloseable {
     public void irqLine(int irq, boolean level) {
         irqLock.lock();
         try {
-            if (!irqArena.scope().isAlive()) throw new ClosedHandleException(handle.what(), "KVM_IRQ_LINE");
+            if (!arena.scope().isAlive()) throw new ClosedHandleException(handle.what(), "KVM_IRQ_LINE");
             irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_IRQ, irq);
             irqLevel.set(ValueLayout.JAVA_INT, IRQ_LEVEL_LEVEL, level ? 1 : 0);
             handle.ioctlRepeatable("KVM_IRQ_LINE", KVM_IRQ_LINE, irqLevel, irqErrno); // setting a level twice is harmless
@@ -356,7 +361,7 @@ public final class Vm implements AutoCloseable {
         }
         irqLock.lock();
         try {
-            irqArena.close();
+            arena.close(); // every vCPU's kvm_run: the vCPUs are closed, or this release would not run
         } finally {
             irqLock.unlock();
         }
