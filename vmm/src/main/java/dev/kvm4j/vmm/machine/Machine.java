@@ -5,7 +5,6 @@ import dev.kvm4j.arm.VcpuInit;
 import dev.kvm4j.arm.cpu.ArmVcpu;
 import dev.kvm4j.arm.cpu.SyncLevel;
 import dev.kvm4j.arm.gic.AddressRange;
-import dev.kvm4j.arm.gic.GicException;
 import dev.kvm4j.arm.gic.GicLayout;
 import dev.kvm4j.arm.gic.GicVersion;
 import dev.kvm4j.arm.gic.Vgic;
@@ -265,26 +264,26 @@ public final class Machine implements AutoCloseable {
             parts.kvm = options.host.openArm();
             parts.vm = parts.kvm.createVm();
             parts.vm.addMemory(0, ram);
-            try {
-                parts.vgic = Vgic.create(parts.vm, c.gic());
-            } catch (GicException.VersionNotOffered e) {
-                throw new SnapshotException(name + " holds a machine with a " + c.gic().label() + ", which this host cannot give: " + e.getMessage(), e);
-            }
             List<String> mismatches = new ArrayList<>();
+            parts.vgic = Compatibility.createVgic(parts.vm, c.gic(), name, mismatches);
             for (VcpuSnapshot v : state.vcpus()) {
                 Vcpu vcpu = parts.vm.createVcpu(v.id());
                 parts.vcpus.add(vcpu);
                 VcpuInit init = new VcpuInit(v.target(), v.features());
-                Compatibility.checkInit(v, parts.vm, mismatches);
-                if (!mismatches.isEmpty()) throw Compatibility.refuse(name, mismatches);
+                List<String> initDiffers = new ArrayList<>();
+                Compatibility.checkInit(v, parts.vm, initDiffers);
+                if (!initDiffers.isEmpty()) {
+                    mismatches.addAll(initDiffers);
+                    throw Compatibility.refuse(name, mismatches);
+                }
                 parts.cpus.add(ArmVcpu.initialise(vcpu, init));
             }
-            initialiseVgic(parts.vgic, c.cpus(), c.memory(), c.nrIrqs(), parts.vcpus);
-            GicState atInit = GicStateEngine.save(parts.vgic, parts.vcpus);
             for (int i = 0; i < parts.cpus.size(); i++) {
                 Compatibility.checkRegisters(i, state.vcpus().get(i).registers(), parts.cpus.get(i).get(SyncLevel.FULL), mismatches);
             }
             if (!mismatches.isEmpty()) throw Compatibility.refuse(name, mismatches);
+            initialiseVgic(parts.vgic, c.cpus(), c.memory(), c.nrIrqs(), parts.vcpus);
+            GicState atInit = GicStateEngine.save(parts.vgic, parts.vcpus);
             snapshot.loadRam(ram);
             for (int i = 0; i < parts.cpus.size(); i++) {
                 VcpuSnapshot v = state.vcpus().get(i);
@@ -597,6 +596,8 @@ public final class Machine implements AutoCloseable {
     }
 
     Vm vm() { return vm; }
+
+    Vgic vgic() { return vgic; }
 
     List<Vcpu> vcpus() { return vcpus; }
 
