@@ -44,8 +44,8 @@ public final class PortRelay {
     /** {@code unix:PATH} or {@code tcp:HOST:PORT} (HOST empty: 127.0.0.1). */
     static SocketAddress target(String text) {
         if (text.startsWith("unix:") && text.length() > 5) return UnixDomainSocketAddress.of(text.substring(5));
-        if (text.startsWith("tcp:")) {
-            int colon = text.lastIndexOf(':');
+        int colon = text.lastIndexOf(':');
+        if (text.startsWith("tcp:") && colon >= 4) {
             String host = text.substring(4, colon);
             try {
                 return new InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host, Integer.parseInt(text.substring(colon + 1)));
