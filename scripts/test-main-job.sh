@@ -129,8 +129,15 @@ check "x86_64 restore: the rig, the snapshot carried in by --share and restored 
     eval 'has "$CALLS" "rig/exec " && has "$CALLS" " --share TMP" && has "$CALLS" "share holds: vm.snap" && has "$CALLS" "Main restore /share/vm.snap"'
 check "x86_64 restore: the guest's console reaches the user" has "$OUT" "console of the guest"
 kvm4j x86_64 "$USABLE" restore --control c.sock vm.snap
-check "restore --control SOCKET FILE: the socket is not taken for the file" \
-    eval '[ "$RC" = 0 ] && has "$CALLS" "Main snapshot-info vm.snap" && has "$CALLS" "restore --control c.sock /share/vm.snap"'
+check "restore --control SOCKET FILE: the socket is not taken for the file; it is on this host, forwarded into the rig" \
+    eval '[ "$RC" = 0 ] && has "$CALLS" "Main snapshot-info vm.snap" && has "$CALLS" "restore --control TMP /share/vm.snap" && has "$CALLS" "--forward control=unix:TMP" && has "$CALLS" "PortRelay"'
+touch "$W/taken.sock"
+kvm4j x86_64 "$USABLE" run --control taken.sock
+check "run --control with an existing file: one line, status 2, no rig" \
+    eval '[ "$RC" = 2 ] && has "$OUT" "taken.sock already exists" && lacks "$CALLS" "rig/exec"'
+kvm4j x86_64 "$USABLE" run --gdb tcp::1234
+check "run --gdb tcp::PORT: the port on this host, forwarded to the stub in the rig" \
+    eval '[ "$RC" = 0 ] && has "$CALLS" "--forward gdb=tcp:127.0.0.1:1234" && has "$CALLS" "Main run --gdb tcp::1234"'
 STUB_SNAP="vm.snap: not a kvm4j snapshot (no KVM4JSNP magic)" kvm4j x86_64 "$USABLE" restore vm.snap
 check "restore of a bad file: snapshot-info's line and status 2, no rig" \
     eval '[ "$RC" = 2 ] && has "$OUT" "not a kvm4j snapshot" && lacks "$CALLS" "rig/exec"'

@@ -4,6 +4,9 @@ import dev.kvm4j.arm.VcpuFeature;
 import dev.kvm4j.arm.VcpuFeatureUnavailableException;
 import dev.kvm4j.arm.VcpuInit;
 import dev.kvm4j.arm.cpu.RegisterClass;
+import dev.kvm4j.arm.gic.GicException;
+import dev.kvm4j.arm.gic.GicVersion;
+import dev.kvm4j.arm.gic.Vgic;
 import dev.kvm4j.arm.regs.CpuState;
 import dev.kvm4j.arm.regs.RegisterId;
 import dev.kvm4j.arm.regs.RegisterValue;
@@ -19,7 +22,7 @@ import java.util.TreeSet;
 
 /**
  * Whether this host can stand in for the one a snapshot was taken on, decided before any state goes in: the
- * same vCPU target and features, the same register list, and the same value for every register the kernel
+ * same vGIC version, the same vCPU target and features, the same register list, and the same value for every register the kernel
  * holds constant (MIDR_EL1, the ID registers, the cache geometry, the firmware/SMCCC registers). A guest
  * restored on a CPU it did not probe would take wrong errata paths or meet missing features at random.
  */
@@ -28,6 +31,24 @@ final class Compatibility {
 
     /** The most differences one refusal lists in full; the rest are counted. */
     private static final int SHOWN = 12;
+
+    /**
+     * The snapshot's vGIC, or where this host cannot give it, a difference noted and the vGIC the host does
+     * give: the vCPUs are still compared (KVM derives ID_AA64PFR0_EL1.GIC from the vGIC it has), so one
+     * refusal names the GIC version and every register. No vGIC at all is refused at once.
+     */
+    static Vgic createVgic(Vm vm, GicVersion wanted, String name, List<String> mismatches) {
+        try {
+            return Vgic.create(vm, wanted);
+        } catch (GicException.VersionNotOffered e) {
+            if (e.offered().isEmpty()) {
+                throw new SnapshotException(name + " holds a machine with a " + wanted.label() + ", which this host cannot give: " + e.getMessage(), e);
+            }
+            Vgic given = Vgic.create(vm, GicVersion.AUTO);
+            mismatches.add("GIC version: snapshot " + wanted.label() + ", this host " + given.version().label());
+            return given;
+        }
+    }
 
     /** Target and features of the vCPU against what this host's KVM prefers and offers. */
     static void checkInit(VcpuSnapshot v, Vm vm, List<String> mismatches) {
