@@ -217,5 +217,30 @@ class GdbProtocolTest {
         assertEquals(0, target.detached.getCount() == 0 ? 1 : 0, "the first session was not detached");
     }
 
+    @Test
+    void aGdbThatConnectsAfterADetachFindsTheTargetStoppedForIt() throws Exception {
+        assertEquals("OK", gdb.ask("D"));
+        assertTrue(target.detached.await(30, TimeUnit.SECONDS));
+        gdb.close();
+        // the session ends a moment after D: the next gdb may find the old one still there, and is told so
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String first;
+        RspClient again;
+        do {
+            again = new RspClient(server.port());
+            first = again.ask("qSupported");
+            if (!first.equals(GdbServer.BUSY)) break;
+            again.close();
+            Thread.sleep(50);
+        } while (System.nanoTime() < end);
+        try (RspClient c = again) {
+            assertTrue(first.contains("PacketSize"), first);
+            assertTrue(c.ask("?").startsWith("T05"), "a stop to show");
+            synchronized (target) {
+                assertEquals(2, target.log.stream().filter("attach"::equals).count(), "each connection stopped the target first: " + target.log);
+            }
+        }
+    }
+
     private static String hex(String s) { return Hex.bytes(s.getBytes(StandardCharsets.US_ASCII)); }
 }
