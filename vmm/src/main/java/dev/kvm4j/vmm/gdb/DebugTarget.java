@@ -44,7 +44,13 @@ public interface DebugTarget {
     /** Stops a running machine (gdb's Ctrl-C); the stop is reported to the listener given to {@link #resume}. */
     void interrupt();
 
-    /** The reason of the last stop, for {@code ?} (the target is stopped when the session starts). */
+    /**
+     * A gdb has connected: stop the target if it runs (after an earlier gdb detached, or {@code --gdb} without
+     * {@code --gdb-wait}), since gdb's first questions read registers. Returns once every vCPU is parked.
+     */
+    default void attach() {}
+
+    /** The reason of the last stop, for {@code ?} (the target is stopped once {@link #attach} returned). */
     StopEvent lastStop();
 
     /** gdb is gone or detached: remove every breakpoint and watchpoint, turn guest debug off, let the guest run. */

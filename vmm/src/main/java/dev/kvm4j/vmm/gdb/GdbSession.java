@@ -36,6 +36,7 @@ final class GdbSession implements Runnable {
         boolean detached = false;
         try (socket) {
             socket.setTcpNoDelay(true);
+            target.attach();
             PacketReader reader = new PacketReader(new java.io.BufferedInputStream(socket.getInputStream()));
             PacketWriter writer = new PacketWriter(new java.io.BufferedOutputStream(socket.getOutputStream()));
             Thread.ofPlatform().name("kvm4j-gdb-reader").daemon(true).start(() -> readLoop(reader));

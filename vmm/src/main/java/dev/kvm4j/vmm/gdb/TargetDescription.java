@@ -9,7 +9,9 @@ import java.util.Optional;
  * and in the order of the {@code g} packet. Feature and register names are the ones gdb requires for its
  * architecture (gdb/features/aarch64-core.xml, aarch64-fpu.xml, arm/arm-core.xml, arm/arm-vfpv3.xml), so
  * gdb's numbering is the standard one: aarch64 x0–x30 = 0–30, sp 31, pc 32, cpsr 33, v0–v31 34–65, fpsr 66,
- * fpcr 67; arm r0–r12 = 0–12, sp 13, lr 14, pc 15, cpsr 25, d0–d31 26–57, fpscr 58.
+ * fpcr 67; arm r0–r12 = 0–12, sp 13, lr 14, pc 15, cpsr 25, d0–d31 26–57, fpscr 58. AArch64 also has the EL1
+ * system registers that say where the guest's memory and exceptions are ({@link #SYSTEM_REGISTERS}, 68 on, in gdb's
+ * "system" group: {@code info registers system}, {@code p/x $sctlr_el1}), named as in kvm4j's system-register table.
  */
 public enum TargetDescription {
     AARCH64("aarch64", aarch64()),
@@ -22,6 +24,16 @@ public enum TargetDescription {
 
     private static final String CORE64 = "org.gnu.gdb.aarch64.core", FPU64 = "org.gnu.gdb.aarch64.fpu";
     private static final String CORE32 = "org.gnu.gdb.arm.core", VFP32 = "org.gnu.gdb.arm.vfp";
+    /** Not one gdb knows: it shows the registers by name and leaves them alone. */
+    private static final String SYSTEM64 = "org.kvm4j.aarch64.system";
+
+    /**
+     * The AArch64 system registers gdb sees, names from kvm4j's table (arm's sysregs.txt; the machine reads
+     * each through its KVM id there), in the order of their gdb numbers from 68.
+     */
+    public static final List<String> SYSTEM_REGISTERS = SystemNames.NAMES;
+    /** gdb's number of the first of {@link #SYSTEM_REGISTERS}. */
+    public static final int FIRST_SYSTEM_REGISTER = 68;
 
     private final String architecture;
     private final List<Register> registers;
@@ -65,6 +77,7 @@ public enum TargetDescription {
             x.append("    <reg name=\"").append(r.name()).append("\" bitsize=\"").append(r.bits())
                     .append("\" regnum=\"").append(r.regnum()).append("\"");
             if (r.type() != null) x.append(" type=\"").append(r.type()).append("\"");
+            if (r.feature().equals(SYSTEM64)) x.append(" group=\"system\"");
             x.append("/>\n");
         }
         x.append("  </feature>\n</target>\n");
@@ -113,6 +126,12 @@ public enum TargetDescription {
         };
     }
 
+    /** A holder: an enum's own static fields are not set yet while its constants are built. */
+    private static final class SystemNames {
+        static final List<String> NAMES = List.of("SCTLR_EL1", "TTBR0_EL1", "TTBR1_EL1", "TCR_EL1",
+                "MAIR_EL1", "VBAR_EL1", "ESR_EL1", "FAR_EL1", "CONTEXTIDR_EL1", "TPIDR_EL1");
+    }
+
     private static List<Register> aarch64() {
         List<Register> r = new ArrayList<>();
         for (int i = 0; i <= 30; i++) r.add(new Register(i, "x" + i, 64, null, CORE64));
@@ -122,6 +141,8 @@ public enum TargetDescription {
         for (int i = 0; i <= 31; i++) r.add(new Register(34 + i, "v" + i, 128, "aarch64v", FPU64));
         r.add(new Register(66, "fpsr", 32, null, FPU64));
         r.add(new Register(67, "fpcr", 32, null, FPU64));
+        for (int i = 0; i < SystemNames.NAMES.size(); i++)
+            r.add(new Register(FIRST_SYSTEM_REGISTER + i, SystemNames.NAMES.get(i).toLowerCase(java.util.Locale.ROOT), 64, "uint64", SYSTEM64));
         return List.copyOf(r);
     }
 

@@ -50,6 +50,8 @@ public final class MachineDebugTarget implements DebugTarget {
     private int stepping = -1;
     private StopEvent last = StopEvent.Stopped.trap(0);
     private volatile boolean ended;
+    /** The vCPUs run without a gdb waiting for their stop (before the first gdb, after a detach). */
+    private boolean unattended;
 
     private MachineDebugTarget(Machine machine) {
         this.machine = machine;
@@ -74,7 +76,29 @@ public final class MachineDebugTarget implements DebugTarget {
     }
 
     /** Lets a machine started by {@link #startPaused} run before any gdb has connected. */
-    public void resumeUnattended() { machine.resume(); }
+    public void resumeUnattended() {
+        synchronized (lock) {
+            unattended = true;
+        }
+        machine.resume();
+    }
+
+    /** Stops an unattended machine for a gdb that connects; it reports a trap on vCPU 0 for {@code ?}. */
+    @Override
+    public void attach() {
+        synchronized (lock) {
+            if (!unattended || ended) return;
+            unattended = false;
+        }
+        try {
+            machine.pauseAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            if (!ended) last = StopEvent.Stopped.trap(0);
+        }
+    }
 
     @Override
     public TargetDescription description() { return aarch32 ? TargetDescription.ARM : TargetDescription.AARCH64; }
@@ -210,6 +234,7 @@ public final class MachineDebugTarget implements DebugTarget {
             hardware.clear();
             if (ended) return;
             for (Vcpu v : vcpus) GuestDebug.apply(v, GuestDebug.Control.OFF);
+            unattended = true;
         }
         machine.resume();
     }

@@ -4,6 +4,7 @@ import dev.kvm4j.arm.aarch32.Aarch32Mode;
 import dev.kvm4j.arm.aarch32.Aarch32View;
 import dev.kvm4j.arm.aarch32.Slice;
 import dev.kvm4j.arm.regs.CoreRegister;
+import dev.kvm4j.arm.regs.SystemRegisters;
 import dev.kvm4j.kvm.Vcpu;
 import dev.kvm4j.vmm.gdb.TargetDescription;
 import dev.kvm4j.vmm.gdb.TargetException;
@@ -16,7 +17,7 @@ import java.util.List;
 /**
  * gdb's register numbers ({@link TargetDescription}) on a vCPU's KVM core registers. AArch64: x0–x30, sp (the
  * one PSTATE selects: SP_EL1 when SPSel is set at EL1, else SP_EL0), pc, cpsr (PSTATE's low 32 bits), v0–v31,
- * fpsr, fpcr. AArch32: r0–r15 and cpsr through the banked view of the CPU mode, d0–d31 and fpscr.
+ * fpsr, fpcr, and the EL1 system registers of the description by their KVM ids. AArch32: r0–r15 and cpsr through the banked view of the CPU mode, d0–d31 and fpscr.
  */
 final class MachineRegisters {
     private static final int SPSEL = 1, EL_SHIFT = 2;
@@ -33,7 +34,21 @@ final class MachineRegisters {
                 return s.toArray(ValueLayout.JAVA_BYTE);
             }
         }
+        if (regno >= TargetDescription.FIRST_SYSTEM_REGISTER) {
+            long id = system(r);
+            try {
+                return little(v.getOneReg(id), r.bytes());
+            } catch (RuntimeException e) { // this host's KVM may not expose it: gdb shows it as unavailable
+                throw new TargetException(TargetException.EIO, "KVM does not read " + r.name() + ": " + e.getMessage());
+            }
+        }
         return little(v.getOneReg(core64(v, regno).id()), r.bytes());
+    }
+
+    /** The KVM id of one of {@link TargetDescription#SYSTEM_REGISTERS}, from the system-register table. */
+    private static long system(TargetDescription.Register r) throws TargetException {
+        String name = r.name().toUpperCase(java.util.Locale.ROOT);
+        return SystemRegisters.id(name).orElseThrow(() -> new TargetException(TargetException.EINVAL, name + " is not in kvm4j's system-register table")).value();
     }
 
     static void write(Vcpu v, boolean aarch32, int regno, byte[] value) throws TargetException {
@@ -48,6 +63,15 @@ final class MachineRegisters {
                 MemorySegment s = a.allocate(16, 8);
                 s.copyFrom(MemorySegment.ofArray(value));
                 v.setOneReg(CoreRegister.v(regno - 34).id(), s);
+            }
+            return;
+        }
+        if (regno >= TargetDescription.FIRST_SYSTEM_REGISTER) {
+            long id = system(r);
+            try {
+                v.setOneReg(id, number(value));
+            } catch (RuntimeException e) {
+                throw new TargetException(TargetException.EIO, "KVM does not take " + r.name() + ": " + e.getMessage());
             }
             return;
         }

@@ -141,6 +141,9 @@ final class FakeTarget implements DebugTarget {
     @Override public StopEvent lastStop() { return last; }
 
     @Override
+    public synchronized void attach() { log.add("attach"); }
+
+    @Override
     public synchronized void detach() {
         log.add("detach");
         inserted.clear();

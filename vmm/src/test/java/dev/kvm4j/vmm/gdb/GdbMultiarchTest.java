@@ -35,6 +35,7 @@ class GdbMultiarchTest {
                     "info registers",
                     "p/x $v0.q.u",
                     "p $fpsr",
+                    "p/x $sctlr_el1",
                     "x/4xw 0x40000000",
                     "x/2i $pc",
                     "info threads",
@@ -58,16 +59,17 @@ class GdbMultiarchTest {
             assertTrue(out.matches("(?s).*sp\\s+0x0\\s.*"), out);
             assertTrue(out.matches("(?s).*pc\\s+0x40000000\\s.*"), "pc\n" + out);
             assertTrue(out.matches("(?s).*cpsr\\s+0x3c5\\s.*"), "cpsr\n" + out);
+            assertTrue(out.contains("$3 = 0x0"), "a system register by name (the fake's are 0)\n" + out);
             assertTrue(out.contains("{0x31302f2e2d2c2b2a2928272625242322}"), "v0 (register 34) as a 128-bit value\n" + out);
             assertTrue(out.contains("0x40000000:\t0xd503201f\t0xd503201f\t0xd503201f\t0xd503201f"), "memory\n" + out);
             assertTrue(out.contains("nop"), "gdb disassembles what it read\n" + out);
             assertTrue(out.contains("Thread 1") && out.contains("Thread 2") && out.contains("vCPU 1"), "threads = vCPUs\n" + out);
             assertTrue(out.contains("Hardware assisted breakpoint 1 at 0x40000020"), out);
-            assertTrue(out.contains("$3 = 0x40000020"), "stopped at the hbreak\n" + out);
+            assertTrue(out.contains("$4 = 0x40000020"), "stopped at the hbreak\n" + out);
             assertTrue(out.matches("(?s).*Breakpoint 2, 0x0*40000010.*"), "stopped at the break\n" + out);
             assertTrue(out.contains("Hardware watchpoint 3: *(long *)0x40001000"), out);
             assertTrue(out.matches("(?s).*Old value = 42\\s+New value = 43.*"), "the watchpoint hit, as gdb reports it\n" + out);
-            assertTrue(out.contains("$4 = 0x2001"), "x1 of vCPU 1\n" + out);
+            assertTrue(out.contains("$5 = 0x2001"), "x1 of vCPU 1\n" + out);
             assertTrue(out.contains("[Inferior 1 (Remote target) detached]"), out);
 
             List<String> log = target.log;

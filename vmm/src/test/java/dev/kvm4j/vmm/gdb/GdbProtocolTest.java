@@ -48,6 +48,11 @@ class GdbProtocolTest {
         }
         assertEquals(xml, pieces.toString());
         assertTrue(xml.contains("org.gnu.gdb.aarch64.core") && xml.contains("org.gnu.gdb.aarch64.fpu"));
+        assertTrue(xml.contains("<reg name=\"sctlr_el1\" bitsize=\"64\" regnum=\"68\" type=\"uint64\" group=\"system\"/>"), xml);
+        for (String name : TargetDescription.SYSTEM_REGISTERS) {
+            assertTrue(dev.kvm4j.arm.regs.SystemRegisters.id(name).isPresent(), name + " is in the system-register table the machine reads it by");
+            assertTrue(xml.contains("\"" + name.toLowerCase(java.util.Locale.ROOT) + "\""), name);
+        }
         assertEquals("E00", gdb.ask("qXfer:features:read:other.xml:0,10"));
         assertEquals("", gdb.ask("qXfer:auxv:read::0,10"), "an object we do not offer");
     }
@@ -56,14 +61,16 @@ class GdbProtocolTest {
     void registersByGPacketAndByNumber() throws IOException {
         String g = gdb.ask("g");
         assertEquals(2 * TargetDescription.AARCH64.gPacketBytes(), g.length());
-        assertEquals(2 * (31 * 8 + 8 + 8 + 4 + 32 * 16 + 4 + 4), g.length(), "x0-x30, sp, pc, cpsr, v0-v31, fpsr, fpcr");
+        assertEquals(2 * (31 * 8 + 8 + 8 + 4 + 32 * 16 + 4 + 4 + TargetDescription.SYSTEM_REGISTERS.size() * 8), g.length(),
+                "x0-x30, sp, pc, cpsr, v0-v31, fpsr, fpcr, the system registers");
         assertEquals("0010000000000000", g.substring(0, 16), "x0 = 0x1000 little-endian");
         assertEquals("0000004000000000", gdb.ask("p20"), "pc (32)");
         assertEquals("c5030000", gdb.ask("p21"), "cpsr (33) is 32 bits");
         assertEquals(32, gdb.ask("p22").length(), "v0 (34) is 128 bits");
         assertEquals("OK", gdb.ask("P1=efbeadde00000000"));
         assertEquals("efbeadde00000000", gdb.ask("p1"));
-        assertEquals("E16", gdb.ask("p44"), "no register 68");
+        assertEquals("0000000000000000", gdb.ask("p44"), "68: sctlr_el1");
+        assertEquals("E16", gdb.ask("p" + Integer.toHexString(TargetDescription.FIRST_SYSTEM_REGISTER + TargetDescription.SYSTEM_REGISTERS.size())), "no register after the system ones");
         assertEquals("E16", gdb.ask("P1=00"), "wrong size");
         assertEquals("OK", gdb.ask("Hg2"));
         assertEquals("0120000000000000", gdb.ask("p1"), "x1 of vCPU 1");
@@ -215,6 +222,31 @@ class GdbProtocolTest {
         }
         assertEquals("QC1", gdb.ask("qC"));
         assertEquals(0, target.detached.getCount() == 0 ? 1 : 0, "the first session was not detached");
+    }
+
+    @Test
+    void aGdbThatConnectsAfterADetachFindsTheTargetStoppedForIt() throws Exception {
+        assertEquals("OK", gdb.ask("D"));
+        assertTrue(target.detached.await(30, TimeUnit.SECONDS));
+        gdb.close();
+        // the session ends a moment after D: the next gdb may find the old one still there, and is told so
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String first;
+        RspClient again;
+        do {
+            again = new RspClient(server.port());
+            first = again.ask("qSupported");
+            if (!first.equals(GdbServer.BUSY)) break;
+            again.close();
+            Thread.sleep(50);
+        } while (System.nanoTime() < end);
+        try (RspClient c = again) {
+            assertTrue(first.contains("PacketSize"), first);
+            assertTrue(c.ask("?").startsWith("T05"), "a stop to show");
+            synchronized (target) {
+                assertEquals(2, target.log.stream().filter("attach"::equals).count(), "each connection stopped the target first: " + target.log);
+            }
+        }
     }
 
     private static String hex(String s) { return Hex.bytes(s.getBytes(StandardCharsets.US_ASCII)); }
