@@ -15,9 +15,17 @@ public final class ControlProtocol {
     /** The longest line a client may send; a longer one is refused (and the connection closed by the server). */
     public static final int MAX_LINE = 4096;
 
+    /** The list of commands, sent with an unknown or empty command's error. */
     public static final String HELP = "commands: pause, resume, snapshot FILE, status, quit";
 
-    /** The answer to {@code line} (without its newline). */
+    /**
+     * The answer to {@code line} (without its newline). Never throws: a failure of the command is an
+     * {@code error ...} answer.
+     *
+     * @param line one command line as the client sent it, newline removed
+     * @param machine the machine the command acts on
+     * @return the answer line, {@code ok ...} or {@code error ...}, without a newline
+     */
     public static String answer(String line, Controllable machine) {
         String trimmed = line.strip();
         int space = trimmed.indexOf(' ');

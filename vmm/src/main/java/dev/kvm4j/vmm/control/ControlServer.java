@@ -35,6 +35,14 @@ public final class ControlServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().daemon().name("kvm4j-control").unstarted(this::acceptLoop);
     }
 
+    /**
+     * Creates the socket at {@code path} and starts answering clients on a daemon thread.
+     *
+     * @param path where the socket file is created; must not exist yet
+     * @param machine what the commands act on
+     * @return the listening server; close it to stop listening and remove the socket file
+     * @throws BadInputException when {@code path} exists or the socket cannot be bound there
+     */
     public static ControlServer open(Path path, Controllable machine) {
         if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new BadInputException("--control " + path + " already exists: remove it, or name another socket");
@@ -55,6 +63,11 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The socket file this server listens on.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path path() { return path; }
 
     private void acceptLoop() {
@@ -131,7 +144,14 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** A client's side, for tests and scripts: one command, one answer. */
+    /**
+     * A client's side, for tests and scripts: one command, one answer.
+     *
+     * @param path the server's socket file
+     * @param command one command line, without its newline
+     * @return the server's answer line, without its newline
+     * @throws IOException when the socket cannot be reached or closes before answering
+     */
     public static String ask(Path path, String command) throws IOException {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             c.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));

@@ -33,6 +33,12 @@ public final class PortRelay {
         this.target = target;
     }
 
+    /**
+     * Runs the relay until the process is killed.
+     *
+     * @param args the virtio-serial port device and the target, {@code unix:PATH} or {@code tcp:HOST:PORT}
+     * @throws Exception when the port cannot be opened or the relay fails
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: PortRelay /dev/vportNpM unix:PATH|tcp:HOST:PORT");

@@ -32,7 +32,14 @@ public final class GdbServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().name("kvm4j-gdb").daemon(true).unstarted(this::acceptLoop);
     }
 
-    /** Listens on {@code address} (port 0: any free port, see {@link #port()}). */
+    /**
+     * Listens on {@code address} (port 0: any free port, see {@link #port()}).
+     *
+     * @param address where to listen
+     * @param target what connected gdbs debug
+     * @return the running server; close it to stop listening
+     * @throws IOException when the address cannot be bound
+     */
     public static GdbServer start(InetSocketAddress address, DebugTarget target) throws IOException {
         ServerSocket s = new ServerSocket();
         try {
@@ -47,14 +54,29 @@ public final class GdbServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The TCP port listened on (the one chosen when port 0 was asked).
+     *
+     * @return the local port
+     */
     public int port() { return listener.getLocalPort(); }
 
-    /** For {@code --gdb-wait}: blocks until a gdb has connected (true) or {@code timeout} passed (false). */
+    /**
+     * For {@code --gdb-wait}: blocks until a gdb has connected (true) or {@code timeout} passed (false).
+     *
+     * @param timeout how long to wait at most
+     * @return whether a gdb has connected
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     public boolean awaitConnection(Duration timeout) throws InterruptedException {
         return firstConnection.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Whether a gdb is connected now. */
+    /**
+     * Whether a gdb is connected now.
+     *
+     * @return true while a gdb session is open
+     */
     public boolean connected() { return active.get() != null; }
 
     private void acceptLoop() {

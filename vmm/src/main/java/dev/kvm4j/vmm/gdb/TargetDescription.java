@@ -14,11 +14,26 @@ import java.util.Optional;
  * "system" group: {@code info registers system}, {@code p/x $sctlr_el1}), named as in kvm4j's system-register table.
  */
 public enum TargetDescription {
+    /** An AArch64 vCPU: core, FP/SIMD and the EL1 system registers. */
     AARCH64("aarch64", aarch64()),
+    /** An AArch32 vCPU: core and VFPv3 registers. */
     ARM("arm", arm());
 
-    /** One register: its gdb number, name and size. */
+    /**
+     * One register: its gdb number, name and size.
+     *
+     * @param regnum gdb's register number
+     * @param name gdb's register name
+     * @param bits the size in bits
+     * @param type gdb's type name, or null for gdb's default
+     * @param feature the target-description feature it belongs to
+     */
     public record Register(int regnum, String name, int bits, String type, String feature) {
+        /**
+         * The size in bytes.
+         *
+         * @return {@code bits / 8}
+         */
         public int bytes() { return bits / 8; }
     }
 
@@ -43,26 +58,59 @@ public enum TargetDescription {
         this.registers = registers;
     }
 
+    /**
+     * gdb's architecture name.
+     *
+     * @return {@code aarch64} or {@code arm}
+     */
     public String architecture() { return architecture; }
 
-    /** Every register, by increasing gdb number: the {@code g} packet's order. */
+    /**
+     * Every register, by increasing gdb number: the {@code g} packet's order.
+     *
+     * @return the registers, unmodifiable
+     */
     public List<Register> registers() { return registers; }
 
+    /**
+     * The register with gdb number {@code regnum}.
+     *
+     * @param regnum gdb's register number
+     * @return the register, or empty when there is none with that number
+     */
     public Optional<Register> register(int regnum) {
         return registers.stream().filter(r -> r.regnum() == regnum).findFirst();
     }
 
+    /**
+     * The register named {@code name} (gdb's name, lower case).
+     *
+     * @param name gdb's register name
+     * @return the register, or empty when there is none with that name
+     */
     public Optional<Register> register(String name) {
         return registers.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
-    /** The number of the PC register (32 on aarch64, 15 on arm). */
+    /**
+     * The number of the PC register (32 on aarch64, 15 on arm).
+     *
+     * @return gdb's number of pc
+     */
     public int pc() { return register("pc").orElseThrow().regnum(); }
 
-    /** The size in bytes of a whole {@code g} packet's data. */
+    /**
+     * The size in bytes of a whole {@code g} packet's data.
+     *
+     * @return the sum of every register's size
+     */
     public int gPacketBytes() { return registers.stream().mapToInt(Register::bytes).sum(); }
 
-    /** {@code target.xml}. */
+    /**
+     * {@code target.xml}.
+     *
+     * @return the target description document gdb reads
+     */
     public String xml() {
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n");
         x.append("  <architecture>").append(architecture).append("</architecture>\n");

@@ -73,7 +73,18 @@ public final class Machine implements AutoCloseable {
     private static final int NR_IRQS = 64 + Vgic.PRIVATE_IRQS;
 
     /** Where a machine is in its life. */
-    public enum Phase { BUILT, RUNNING, PAUSED, ENDED, CLOSED }
+    public enum Phase {
+        /** Built (or restored), not started yet. */
+        BUILT,
+        /** The vCPUs run. */
+        RUNNING,
+        /** Started, with every vCPU out of KVM_RUN until resumed. */
+        PAUSED,
+        /** The guest powered off, failed, or was stopped: {@link #await()} has its answer. */
+        ENDED,
+        /** Closed: everything freed. */
+        CLOSED
+    }
 
     private final Options options;
     private MachineConfig config;
@@ -122,12 +133,25 @@ public final class Machine implements AutoCloseable {
         this.mmio = new MmioMap().add(uartRange(), uart);
     }
 
-    /** Options for {@link #build} and {@link #restore}: console, keyboard, host, reboot policy. */
+    /**
+     * Options for {@link #build} and {@link #restore}: console, keyboard, host, reboot policy.
+     *
+     * @return default options, to be changed by their setters
+     */
     public static Options options() { return new Options(); }
 
-    /** A builder for a freshly booted machine of {@code config}. */
+    /**
+     * A builder for a freshly booted machine of {@code config}.
+     *
+     * @param config the machine to build
+     * @return a builder with default options
+     */
     public static Builder builder(MachineConfig config) { return new Builder(config); }
 
+    /**
+     * How a machine is attached to its surroundings: console output and input, the host KVM, the reboot policy,
+     * the boot timeline, kvm4j's log and the virtio devices. Each setter returns this object, for chaining.
+     */
     public static final class Options {
         private OutputStream console = OutputStream.nullOutputStream();
         private InputStream stdin = InputStream.nullInputStream();
@@ -137,25 +161,66 @@ public final class Machine implements AutoCloseable {
         private Consumer<String> log = line -> { };
         private final List<VirtioDevice> devices = new ArrayList<>();
 
-        /** Where the guest's console output goes (through a bounded buffer). */
+        /**
+         * The defaults: console output and input discarded, this host's KVM, reboots allowed, no log, no
+         * virtio devices. Explicit only to carry this comment.
+         */
+        public Options() { }
+
+        /**
+         * Where the guest's console output goes (through a bounded buffer).
+         *
+         * @param out the console's destination (default: discarded)
+         * @return these options
+         */
         public Options console(OutputStream out) { console = Objects.requireNonNull(out); return this; }
 
-        /** The keyboard: polled with {@code available()}, its bytes go to the UART. */
+        /**
+         * The keyboard: polled with {@code available()}, its bytes go to the UART.
+         *
+         * @param in the console's input (default: none)
+         * @return these options
+         */
         public Options input(InputStream in) { stdin = Objects.requireNonNull(in); return this; }
 
+        /**
+         * The host KVM the machine is built on (tests give a fake).
+         *
+         * @param h the host (default: {@link HostKvm#local()})
+         * @return these options
+         */
         public Options host(HostKvm h) { host = Objects.requireNonNull(h); return this; }
 
-        /** false: a guest's SYSTEM_RESET ends the machine instead of rebooting it. */
+        /**
+         * false: a guest's SYSTEM_RESET ends the machine instead of rebooting it.
+         *
+         * @param b whether the guest may reboot the machine (default: true)
+         * @return these options
+         */
         public Options reboot(boolean b) { reboot = b; return this; }
 
+        /**
+         * Where the boot's moments are marked (for {@code --timings}).
+         *
+         * @param t the timeline (default: a fresh one nobody reads)
+         * @return these options
+         */
         public Options timeline(BootTimeline t) { timeline = Objects.requireNonNull(t); return this; }
 
-        /** kvm4j's own lines about the machine (a reboot, say). */
+        /**
+         * kvm4j's own lines about the machine (a reboot, say).
+         *
+         * @param l receives each line (default: dropped)
+         * @return these options
+         */
         public Options log(Consumer<String> l) { log = Objects.requireNonNull(l); return this; }
 
         /**
          * A virtio device, in the next slot of the virtio-mmio window (the first disk is the guest's vda). The
          * machine takes it over: it is closed with the machine, or when the build fails.
+         *
+         * @param device the device; the machine owns it from here
+         * @return these options
          */
         public Options add(VirtioDevice device) { devices.add(Objects.requireNonNull(device)); return this; }
 
@@ -172,27 +237,74 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Builds a freshly booted machine: {@link Options}' setters, then {@link #build()}. */
     public static final class Builder {
         private final MachineConfig config;
         private final Options options = new Options();
 
         private Builder(MachineConfig config) { this.config = Objects.requireNonNull(config); }
 
+        /**
+         * See {@link Options#console}.
+         *
+         * @param out the console's destination
+         * @return this builder
+         */
         public Builder console(OutputStream out) { options.console(out); return this; }
 
+        /**
+         * See {@link Options#input}.
+         *
+         * @param in the console's input
+         * @return this builder
+         */
         public Builder input(InputStream in) { options.input(in); return this; }
 
+        /**
+         * See {@link Options#host}.
+         *
+         * @param h the host KVM
+         * @return this builder
+         */
         public Builder host(HostKvm h) { options.host(h); return this; }
 
+        /**
+         * See {@link Options#reboot}.
+         *
+         * @param b whether the guest may reboot the machine
+         * @return this builder
+         */
         public Builder reboot(boolean b) { options.reboot(b); return this; }
 
+        /**
+         * See {@link Options#timeline}.
+         *
+         * @param t the boot timeline
+         * @return this builder
+         */
         public Builder timeline(BootTimeline t) { options.timeline(t); return this; }
 
+        /**
+         * See {@link Options#log}.
+         *
+         * @param l receives kvm4j's lines about the machine
+         * @return this builder
+         */
         public Builder log(Consumer<String> l) { options.log(l); return this; }
 
-        /** See {@link Options#add}. */
+        /**
+         * See {@link Options#add}.
+         *
+         * @param device the device; the machine owns it from here
+         * @return this builder
+         */
         public Builder add(VirtioDevice device) { options.add(device); return this; }
 
+        /**
+         * Builds the machine, ready to {@link Machine#start()}: see {@link Machine#build(MachineConfig, Options)}.
+         *
+         * @return the built machine
+         */
         public Machine build() { return Machine.build(config, options); }
     }
 
@@ -200,6 +312,10 @@ public final class Machine implements AutoCloseable {
      * Builds the machine of {@code requested} (the default guest when it names no kernel), ready to start:
      * the files are read into RAM before the host's KVM is opened, so a bad kernel is reported even where
      * there is no KVM.
+     *
+     * @param requested the machine to build
+     * @param options its surroundings; the machine takes over their virtio devices
+     * @return the machine, phase {@link Phase#BUILT}
      */
     public static Machine build(MachineConfig requested, Options options) {
         MachineConfig config;
@@ -249,6 +365,11 @@ public final class Machine implements AutoCloseable {
      * list, constant registers, vCPU target and features, GIC version) before any state goes in: a difference
      * is a {@link SnapshotException} naming each one. Then RAM, the registers at FULL (counters included: guest
      * time resumes where the snapshot froze it), power states and events, the vGIC state and the UART.
+     *
+     * @param file the snapshot file
+     * @param options the new machine's surroundings (its virtio devices come from the snapshot)
+     * @return the machine, phase {@link Phase#BUILT}
+     * @throws SnapshotException when the file cannot be read or this host cannot stand in for the snapshot's
      */
     public static Machine restore(Path file, Options options) {
         long t0 = System.nanoTime();
@@ -326,7 +447,11 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Every vCPU out of KVM_RUN, with its MMIO completed, until {@link #resume()}. No-op unless running. */
+    /**
+     * Every vCPU out of KVM_RUN, with its MMIO completed, until {@link #resume()}. No-op unless running.
+     *
+     * @throws InterruptedException when interrupted while the vCPUs stop
+     */
     public void pause() throws InterruptedException {
         synchronized (lock) {
             if (phase != Phase.RUNNING) return;
@@ -335,6 +460,7 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /** Lets a paused machine run again. No-op unless paused. */
     public void resume() {
         synchronized (lock) {
             if (phase != Phase.PAUSED) return;
@@ -348,7 +474,12 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** The machine's whole state but RAM, as a value; pauses a running machine for the read and resumes it. */
+    /**
+     * The machine's whole state but RAM, as a value; pauses a running machine for the read and resumes it.
+     *
+     * @return the state
+     * @throws InterruptedException when interrupted while the vCPUs stop
+     */
     public MachineState state() throws InterruptedException {
         synchronized (lock) {
             boolean wasRunning = phase == Phase.RUNNING;
@@ -364,6 +495,11 @@ public final class Machine implements AutoCloseable {
     /**
      * Writes the whole machine to {@code file} (see {@link dev.kvm4j.vmm.snapshot.SnapshotFormat}), atomically; a
      * running machine is paused for it and resumed after.
+     *
+     * @param file where to write the snapshot
+     * @return what was written
+     * @throws InterruptedException when interrupted while the vCPUs stop
+     * @throws SnapshotException when the file cannot be written
      */
     public SnapshotWriter.Written snapshot(Path file) throws InterruptedException {
         synchronized (lock) {
@@ -390,17 +526,33 @@ public final class Machine implements AutoCloseable {
         return new MachineState(shape, saved, GicStateEngine.save(vgic, vcpus), uart.save());
     }
 
-    /** Ends the machine (a paused one too) and waits for its vCPUs; returns why it ended. */
+    /**
+     * Ends the machine (a paused one too) and waits for its vCPUs; returns why it ended.
+     *
+     * @return why the machine ended (the guest may have ended it first)
+     * @throws InterruptedException when interrupted while waiting
+     */
     public RunEnd stop() throws InterruptedException {
         return stop("stopped by the machine's owner");
     }
 
+    /**
+     * {@link #stop()} with the reason the end reports.
+     *
+     * @param reason why it is stopped, for {@link RunEnd.Stopped}
+     * @return why the machine ended (the guest may have ended it first)
+     * @throws InterruptedException when interrupted while waiting
+     */
     public RunEnd stop(String reason) throws InterruptedException {
         requestStop(reason);
         return await();
     }
 
-    /** Asks the machine to end, without waiting for it (a reboot in progress ends it too). */
+    /**
+     * Asks the machine to end, without waiting for it (a reboot in progress ends it too).
+     *
+     * @param reason why it is stopped, for {@link RunEnd.Stopped}
+     */
     public void requestStop(String reason) {
         synchronized (lock) {
             stopRequested = true;
@@ -413,7 +565,12 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Waits until the machine has ended (the guest powered off, failed, or was stopped); returns why. */
+    /**
+     * Waits until the machine has ended (the guest powered off, failed, or was stopped); returns why.
+     *
+     * @return why it ended
+     * @throws InterruptedException when interrupted while waiting
+     */
     public RunEnd await() throws InterruptedException {
         try {
             return ended.get();
@@ -422,7 +579,13 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** {@link #await()} for at most {@code timeout}: empty while the machine runs on. */
+    /**
+     * {@link #await()} for at most {@code timeout}: empty while the machine runs on.
+     *
+     * @param timeout how long to wait at most
+     * @return why it ended, or empty if it has not ended within {@code timeout}
+     * @throws InterruptedException when interrupted while waiting
+     */
     public Optional<RunEnd> await(Duration timeout) throws InterruptedException {
         try {
             return Optional.of(ended.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
@@ -433,25 +596,48 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the machine is in its life.
+     *
+     * @return its phase now
+     */
     public Phase phase() {
         synchronized (lock) {
             return phase;
         }
     }
 
-    /** How many times the guest rebooted the machine. */
+    /**
+     * How many times the guest rebooted the machine.
+     *
+     * @return the reboot count
+     */
     public int reboots() {
         synchronized (lock) {
             return reboots;
         }
     }
 
+    /**
+     * The machine's configuration (the default guest's when the requested one named no kernel).
+     *
+     * @return the config the machine was built from
+     */
     public MachineConfig config() { return config; }
 
-    /** The vGIC version the machine has. */
+    /**
+     * The vGIC version the machine has.
+     *
+     * @return V2 or V3 ("auto" resolved)
+     */
     public GicVersion gic() { return vgic.version(); }
 
-    /** Types {@code bytes} into the console UART (as the keyboard would); returns how many it took. */
+    /**
+     * Types {@code bytes} into the console UART (as the keyboard would); returns how many it took.
+     *
+     * @param bytes what to type
+     * @return how many of them the UART took (its receive FIFO may be full)
+     */
     public int type(byte[] bytes) { return uart.receive(bytes, 0, bytes.length); }
 
     /**

@@ -66,6 +66,10 @@ public final class MachineDebugTarget implements DebugTarget {
      * Attaches to a machine that has not started, and starts it with every vCPU parked before its first
      * instruction: gdb's first {@code c} lets it run (that is {@code --gdb-wait}; without it, call
      * {@link #resumeUnattended()} after starting a gdb server).
+     *
+     * @param machine a machine in phase BUILT
+     * @return the debug target for a gdb server
+     * @throws InterruptedException when interrupted while the vCPUs park
      */
     public static MachineDebugTarget startPaused(Machine machine) throws InterruptedException {
         MachineDebugTarget t = new MachineDebugTarget(machine);

@@ -27,8 +27,20 @@ import java.util.zip.CRC32C;
  * as it is loaded ({@link #loadRam}) or by {@link #verifyRam}, so that the image is read only once.
  */
 public final class SnapshotFile {
-    /** One section: {@code offset} is where its payload starts. */
+    /**
+     * One section: {@code offset} is where its payload starts.
+     *
+     * @param tag the section's tag ({@link SnapshotFormat#tag})
+     * @param offset the file offset of its payload
+     * @param length the payload's length in bytes
+     * @param crc the payload's CRC32C as stored
+     */
     public record Section(int tag, long offset, long length, int crc) {
+        /**
+         * The tag as text, for messages.
+         *
+         * @return the tag's characters
+         */
         public String name() { return SnapshotFormat.tagName(tag); }
     }
 
@@ -57,27 +69,76 @@ public final class SnapshotFile {
         this.virtio = List.copyOf(virtio);
     }
 
+    /**
+     * The file read.
+     *
+     * @return its path as given to {@link #read}
+     */
     public Path file() { return file; }
 
+    /**
+     * The file's size.
+     *
+     * @return its size in bytes
+     */
     public long size() { return size; }
 
+    /**
+     * The file's format version.
+     *
+     * @return {@link SnapshotFormat#VERSION} or {@link SnapshotFormat#VERSION_NO_VIRTIO}
+     */
     public int version() { return version; }
 
+    /**
+     * Every section, in file order.
+     *
+     * @return the sections, unmodifiable
+     */
     public List<Section> sections() { return sections; }
 
-    /** The human-readable header lines. */
+    /**
+     * The human-readable header lines.
+     *
+     * @return the HEAD section's text
+     */
     public String header() { return header; }
 
+    /**
+     * The machine's state but its RAM.
+     *
+     * @return the state decoded from the small sections
+     */
     public MachineState state() { return state; }
 
-    /** The virtio devices, in slot order (none in a version 1 file). */
+    /**
+     * The virtio devices, in slot order (none in a version 1 file).
+     *
+     * @return the devices, unmodifiable
+     */
     public List<VirtioSnapshot> virtio() { return virtio; }
 
-    /** Pages of RAM the file stores (the rest are zero). */
+    /**
+     * Pages of RAM the file stores (the rest are zero).
+     *
+     * @return the count of stored pages
+     */
     public long storedPages() { return RamBitmap.count(ramBitmap, ramPages); }
 
+    /**
+     * Pages of guest RAM, stored or not.
+     *
+     * @return the RAM size in pages
+     */
     public long ramPages() { return ramPages; }
 
+    /**
+     * Reads and checks {@code file}'s structure and small sections (not the RAM checksum: {@link #verifyRam}, {@link #loadRam}).
+     *
+     * @param file the snapshot file
+     * @return the file, checked
+     * @throws SnapshotException when the file is missing, unreadable, not a snapshot, of another version, damaged or truncated
+     */
     public static SnapshotFile read(Path file) {
         String name = "snapshot " + file;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -107,7 +168,11 @@ public final class SnapshotFile {
         streamRam(null);
     }
 
-    /** Fills {@code ram} (fresh, zeroed, of the snapshot's base and size) with the stored pages; checks the checksum. */
+    /**
+     * Fills {@code ram} (fresh, zeroed, of the snapshot's base and size) with the stored pages; checks the checksum.
+     *
+     * @param ram the new machine's guest RAM
+     */
     public void loadRam(GuestMemory ram) {
         SnapshotConfig c = state.config();
         if (ram.base() != c.ramBase() || ram.size() != c.memory()) {

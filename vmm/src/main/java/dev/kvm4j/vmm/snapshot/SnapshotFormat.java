@@ -30,12 +30,14 @@ import java.nio.charset.StandardCharsets;
 public final class SnapshotFormat {
     private SnapshotFormat() {}
 
+    /** The file's first 8 bytes, "KVM4JSNP". */
     public static final byte[] MAGIC = "KVM4JSNP".getBytes(StandardCharsets.US_ASCII);
     /** The newest version written and read; {@link #VERSION_NO_VIRTIO} is written when there is no VIRT section. */
     public static final int VERSION = 2, VERSION_NO_VIRTIO = 1;
     /** What {@code kvm4j --version} says; written into the human-readable header. */
     public static final String KVM4J_VERSION = "0.1.0";
 
+    /** The section tags (see the format above). */
     public static final int HEAD = tag("HEAD"), CONF = tag("CONF"), VCPU = tag("VCPU"), VGIC = tag("VGIC"),
             UART = tag("UART"), VIRT = tag("VIRT"), RAM = tag("RAM "), END = tag("END ");
 
@@ -43,15 +45,28 @@ public final class SnapshotFormat {
     public static final int FILE_HEADER_BYTES = 12, SECTION_HEADER_BYTES = 16;
     /** Any section but RAM is small: far above 512 vCPUs' registers and a full vGIC, far below what hurts. */
     public static final long MAX_SMALL_SECTION = 64L << 20;
+    /** The RAM section's page size: the unit of its bitmap. */
     public static final int PAGE_SIZE = 4096;
 
+    /**
+     * A section tag from its name.
+     *
+     * @param name exactly 4 ASCII characters
+     * @return the characters as a big-endian u32
+     * @throws IllegalArgumentException when {@code name} is not 4 ASCII characters
+     */
     public static int tag(String name) {
         byte[] b = name.getBytes(StandardCharsets.US_ASCII);
         if (b.length != 4) throw new IllegalArgumentException("a section tag is 4 ASCII characters: " + name);
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
-    /** The tag as its 4 characters (unprintable bytes as '?'), for messages. */
+    /**
+     * The tag as its 4 characters (unprintable bytes as '?'), for messages.
+     *
+     * @param tag a section tag, possibly read from an untrusted file
+     * @return its characters, trailing spaces stripped
+     */
     public static String tagName(int tag) {
         StringBuilder sb = new StringBuilder();
         for (int shift = 24; shift >= 0; shift -= 8) {
@@ -61,6 +76,12 @@ public final class SnapshotFormat {
         return sb.toString().strip();
     }
 
+    /**
+     * Whether this kvm4j knows the section.
+     *
+     * @param tag a section tag
+     * @return true for HEAD, CONF, VCPU, VGIC, UART, VIRT, RAM and END
+     */
     public static boolean known(int tag) {
         return tag == HEAD || tag == CONF || tag == VCPU || tag == VGIC || tag == UART || tag == VIRT || tag == RAM || tag == END;
     }

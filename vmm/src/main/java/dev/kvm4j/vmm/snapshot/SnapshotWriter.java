@@ -34,15 +34,39 @@ public final class SnapshotWriter {
     private static final MemorySegment ZERO_PAGE = Arena.global().allocate(SnapshotFormat.PAGE_SIZE);
     private static final RegisterId MIDR_EL1 = RegisterId.parse("MIDR_EL1");
 
-    /** What was written. */
+    /**
+     * What was written.
+     *
+     * @param file the file's absolute path
+     * @param bytes the file's size
+     * @param pagesStored pages of RAM stored (the others are zero)
+     * @param pages pages of guest RAM in all
+     */
     public record Written(Path file, long bytes, long pagesStored, long pages) {}
 
-    /** Writes {@code state} and {@code ram} (the machine paused) to {@code file}. */
+    /**
+     * Writes {@code state} and {@code ram} (the machine paused) to {@code file}.
+     *
+     * @param file where to write; its directory must exist
+     * @param state the paused machine's state
+     * @param ram the machine's guest RAM
+     * @return what was written
+     * @throws SnapshotException when the file cannot be written
+     */
     public static Written write(Path file, MachineState state, GuestMemory ram) {
         return write(file, state, ram, List.of());
     }
 
-    /** The same with the machine's virtio devices (held still while RAM is written): a version 2 file when there are any. */
+    /**
+     * The same with the machine's virtio devices (held still while RAM is written): a version 2 file when there are any.
+     *
+     * @param file where to write; its directory must exist
+     * @param state the paused machine's state
+     * @param ram the machine's guest RAM
+     * @param virtio the virtio devices' states, in slot order
+     * @return what was written
+     * @throws SnapshotException when the file cannot be written
+     */
     public static Written write(Path file, MachineState state, GuestMemory ram, List<VirtioSnapshot> virtio) {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();

@@ -29,21 +29,42 @@ public final class DescriptorChain {
         this.writable = w;
     }
 
-    /** The head descriptor's index: the id the used ring gives back. */
+    /**
+     * The head descriptor's index: the id the used ring gives back.
+     *
+     * @return the head index
+     */
     public int head() { return head; }
 
+    /**
+     * The chain's buffers in order, readable ones first.
+     *
+     * @return the buffers, unmodifiable
+     */
     public List<GuestBuffer> buffers() { return buffers; }
 
-    /** Bytes the device may read. */
+    /**
+     * Bytes the device may read.
+     *
+     * @return the readable stream's length
+     */
     public long readableLength() { return readable; }
 
-    /** Bytes the device may write. */
+    /**
+     * Bytes the device may write.
+     *
+     * @return the writable stream's length
+     */
     public long writableLength() { return writable; }
 
     /**
      * The guest memory of {@code [offset, offset+length)} of the readable ({@code writable} false) or writable
      * stream, as host segments in order.
      *
+     * @param writable which stream: the writable one (true) or the readable one (false)
+     * @param offset where the range starts in the stream
+     * @param length the range's length in bytes
+     * @return the segments covering the range, in stream order
      * @throws IndexOutOfBoundsException if the range is not inside the stream (a device bug, not the driver's)
      */
     public List<MemorySegment> slices(boolean writable, long offset, long length) {
@@ -68,7 +89,14 @@ public final class DescriptorChain {
         return out;
     }
 
-    /** Copies {@code n} bytes of the readable stream from {@code offset}. */
+    /**
+     * Copies {@code n} bytes of the readable stream from {@code offset}.
+     *
+     * @param offset where to start in the readable stream
+     * @param n how many bytes
+     * @return the bytes
+     * @throws IndexOutOfBoundsException if the range is not inside the stream
+     */
     public byte[] read(long offset, int n) {
         byte[] out = new byte[n];
         int at = 0;
@@ -79,7 +107,13 @@ public final class DescriptorChain {
         return out;
     }
 
-    /** Copies {@code data} into the writable stream at {@code offset}. */
+    /**
+     * Copies {@code data} into the writable stream at {@code offset}.
+     *
+     * @param offset where to start in the writable stream
+     * @param data the bytes to write
+     * @throws IndexOutOfBoundsException if the range is not inside the stream
+     */
     public void write(long offset, byte[] data) {
         int at = 0;
         for (MemorySegment s : slices(true, offset, data.length)) {

@@ -20,9 +20,13 @@ import java.nio.file.StandardOpenOption;
  * open (exclusive read-write, shared read-only), so a second kvm4j cannot write it at the same time.
  */
 public final class VirtioBlock implements VirtioDevice {
+    /** The virtio block device's ID. */
     public static final int DEVICE_ID = 2;
+    /** Request types (VIRTIO_BLK_T_*), the request header's first field. */
     public static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WRITE_ZEROES = 13;
+    /** Request status bytes (VIRTIO_BLK_S_*), the last byte the device writes. */
     public static final int S_OK = 0, S_IOERR = 1, S_UNSUPP = 2;
+    /** Feature bits (VIRTIO_BLK_F_*) this device may offer. */
     public static final long F_SEG_MAX = 1L << 2, F_RO = 1L << 5, F_BLK_SIZE = 1L << 6, F_FLUSH = 1L << 9,
             F_DISCARD = 1L << 13, F_WRITE_ZEROES = 1L << 14;
     /** struct virtio_blk_config up to write_zeroes_may_unmap and its padding. */
@@ -55,6 +59,9 @@ public final class VirtioBlock implements VirtioDevice {
     /**
      * Opens {@code path} as a disk. The disk's size is the file's, rounded down to whole sectors.
      *
+     * @param path the raw image file
+     * @param readOnly whether the guest may only read it (the file is then opened and locked read-only)
+     * @return the disk, holding the image's lock until closed
      * @throws IOException with one line saying what holds the image when it is locked elsewhere
      */
     public static VirtioBlock open(Path path, boolean readOnly) throws IOException {
@@ -83,12 +90,26 @@ public final class VirtioBlock implements VirtioDevice {
         }
     }
 
+    /**
+     * Whether the disk is read-only to the guest.
+     *
+     * @return true when opened read-only
+     */
     public boolean readOnly() { return readOnly; }
 
-    /** The image file. */
+    /**
+     * The image file.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path path() { return path; }
 
-    /** The image file's size now, in bytes (a snapshot records it; capacity drops a partial last sector). */
+    /**
+     * The image file's size now, in bytes (a snapshot records it; capacity drops a partial last sector).
+     *
+     * @return the file's size in bytes
+     * @throws java.io.UncheckedIOException when the size cannot be read
+     */
     public long fileBytes() throws java.io.UncheckedIOException {
         try {
             return file.size();
@@ -97,7 +118,11 @@ public final class VirtioBlock implements VirtioDevice {
         }
     }
 
-    /** The disk's size in bytes (whole sectors). */
+    /**
+     * The disk's size in bytes (whole sectors).
+     *
+     * @return the capacity, a multiple of 512
+     */
     public long capacity() { return capacity; }
 
     @Override public int deviceId() { return DEVICE_ID; }
@@ -107,7 +132,11 @@ public final class VirtioBlock implements VirtioDevice {
         return F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_WRITE_ZEROES | (space.canDiscard() ? F_DISCARD : 0);
     }
 
-    /** Whether the host file system lets this disk offer DISCARD (false for a read-only disk). */
+    /**
+     * Whether the host file system lets this disk offer DISCARD (false for a read-only disk).
+     *
+     * @return whether DISCARD is offered
+     */
     public boolean discards() { return space != null && space.canDiscard(); }
     @Override public int queueCount() { return 1; }
     @Override public int queueMaxSize(int q) { return QUEUE_SIZE; }

@@ -7,7 +7,9 @@ package dev.kvm4j.vmm.virtio;
  */
 @FunctionalInterface
 public interface VirtioInterrupt {
+    /** One edge: the guest is told to look at InterruptStatus. */
     void trigger();
 
+    /** No interrupt at all: the driver is never told. */
     VirtioInterrupt NONE = () -> { };
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * guards the registers, briefly. Order: {@code work}, then {@code this}.
  */
 public final class VirtioMmio implements MmioHandler, AutoCloseable {
+    /** The MagicValue ("virt"), Version (2: virtio 1.x) and VendorID ("KVMJ") registers' values. */
     public static final int MAGIC = 0x74726976, VERSION = 2, VENDOR_ID = 0x4a4d564b; // "KVMJ"
     /** The guest physical window each device takes; the register block ends at 0x100 + config. */
     public static final long REGION_SIZE = 0x200;
@@ -36,8 +37,11 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
             QUEUE_DESC_LOW = 0x080, QUEUE_DESC_HIGH = 0x084, QUEUE_DRIVER_LOW = 0x090, QUEUE_DRIVER_HIGH = 0x094,
             QUEUE_DEVICE_LOW = 0x0a0, QUEUE_DEVICE_HIGH = 0x0a4, CONFIG_GENERATION = 0x0fc, CONFIG = 0x100;
 
+    /** The Status register's bits (virtio 1.x, 2.1). */
     public static final int S_ACKNOWLEDGE = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40, S_FAILED = 0x80;
+    /** The InterruptStatus register's bits: a used buffer, a config change (or NEEDS_RESET). */
     public static final int INT_USED_BUFFER = 1, INT_CONFIG_CHANGE = 2;
+    /** The feature bits the transport offers for every device: VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_F_VERSION_1. */
     public static final long F_INDIRECT_DESC = 1L << 28, F_VERSION_1 = 1L << 32;
 
     private final VirtioDevice device;
@@ -56,6 +60,14 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
     /** NEEDS_RESET: nothing is processed until the driver writes 0 to Status. */
     private volatile boolean broken;
 
+    /**
+     * A transport for {@code device}, with its device thread started; close it to stop the thread and the device.
+     *
+     * @param device the device behind the transport
+     * @param ram the guest RAM every ring and buffer must lie in
+     * @param interrupt raised each time an InterruptStatus bit is set
+     * @param problems hears what the driver did wrong
+     */
     public VirtioMmio(VirtioDevice device, GuestMemory ram, VirtioInterrupt interrupt, VirtioProblemListener problems) {
         this.device = Objects.requireNonNull(device);
         this.ram = Objects.requireNonNull(ram);
@@ -68,12 +80,25 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
         thread.start();
     }
 
+    /**
+     * The device behind the transport.
+     *
+     * @return the device given at construction
+     */
     public VirtioDevice device() { return device; }
 
-    /** The eventfd that wakes the device thread: register it as the ioeventfd of {@code base + QUEUE_NOTIFY}, 4 bytes. */
+    /**
+     * The eventfd that wakes the device thread: register it as the ioeventfd of {@code base + QUEUE_NOTIFY}, 4 bytes.
+     *
+     * @return the transport's notify eventfd (owned by the transport)
+     */
     public EventFd notifyEventFd() { return notify; }
 
-    /** The Status register as the driver reads it. */
+    /**
+     * The Status register as the driver reads it.
+     *
+     * @return the status bits ({@code S_*})
+     */
     public synchronized int status() { return status; }
 
     @Override
@@ -264,9 +289,22 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
         interrupt.trigger();
     }
 
-    /** What a snapshot keeps of the transport: its registers and each queue (the device's own state is its file). */
+    /**
+     * What a snapshot keeps of the transport: its registers and each queue (the device's own state is its file).
+     *
+     * @param status the Status register
+     * @param deviceFeaturesSel the DeviceFeaturesSel register
+     * @param driverFeaturesSel the DriverFeaturesSel register
+     * @param queueSel the QueueSel register
+     * @param driverFeatures the feature bits the driver wrote
+     * @param interruptStatus the InterruptStatus register
+     * @param configGeneration the ConfigGeneration register
+     * @param broken whether the device was in NEEDS_RESET
+     * @param queues each queue's state, in index order (copied)
+     */
     public record State(int status, int deviceFeaturesSel, int driverFeaturesSel, int queueSel, long driverFeatures,
                         int interruptStatus, int configGeneration, boolean broken, List<Virtqueue.State> queues) {
+        /** Copies {@code queues}. */
         public State {
             queues = List.copyOf(queues);
         }
@@ -278,9 +316,14 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
      */
     public void hold() { work.lock(); }
 
+    /** Lets the device serve chains again after {@link #hold()}; call it on the thread that called hold. */
     public void release() { work.unlock(); }
 
-    /** The transport's state; call it holding the device still ({@link #hold()}), so no chain is half served. */
+    /**
+     * The transport's state; call it holding the device still ({@link #hold()}), so no chain is half served.
+     *
+     * @return the registers and queues
+     */
     public State save() {
         work.lock();
         try {
@@ -299,6 +342,7 @@ public final class VirtioMmio implements MmioHandler, AutoCloseable {
      * Puts a saved transport back (a restore, before the vCPUs run), then wakes the device thread so chains the
      * driver made available before the snapshot are served.
      *
+     * @param s the saved state, untrusted (from a file)
      * @throws IllegalArgumentException with one line when the state does not fit this device or guest RAM
      */
     public void restore(State s) {

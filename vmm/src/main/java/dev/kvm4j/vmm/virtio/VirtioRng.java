@@ -9,6 +9,7 @@ import java.security.SecureRandom;
  * non-blocking source ({@code getrandom}/{@code /dev/urandom} through {@link SecureRandom}).
  */
 public final class VirtioRng implements VirtioDevice {
+    /** The virtio entropy device's ID. */
     public static final int DEVICE_ID = 4;
     static final int QUEUE_SIZE = 256;
     /** A request is served up to this many bytes, so one huge buffer does not hold the device thread. */
@@ -16,6 +17,7 @@ public final class VirtioRng implements VirtioDevice {
 
     private final SecureRandom random;
 
+    /** An entropy device on the host's non-blocking source (a plain SecureRandom where that is missing). */
     public VirtioRng() {
         SecureRandom r;
         try {

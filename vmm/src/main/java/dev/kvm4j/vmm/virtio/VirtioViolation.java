@@ -6,5 +6,10 @@ package dev.kvm4j.vmm.virtio;
  * one line, through its {@link VirtioProblemListener}. It never leaves the transport.
  */
 public final class VirtioViolation extends Exception {
+    /**
+     * A broken rule.
+     *
+     * @param message one line saying what the driver did wrong
+     */
     public VirtioViolation(String message) { super(message, null, false, false); }
 }

@@ -38,10 +38,25 @@ public final class Virtqueue {
         this.size = maxSize;
     }
 
+    /**
+     * The queue's index in its device.
+     *
+     * @return the index, from 0
+     */
     public int index() { return index; }
 
+    /**
+     * QueueNumMax: the largest size the driver may set.
+     *
+     * @return the maximum size, a power of 2
+     */
     public int maxSize() { return maxSize; }
 
+    /**
+     * Whether the driver set QueueReady and the rings were found valid.
+     *
+     * @return true while the queue is served
+     */
     public boolean ready() { return ready; }
 
     /** QueueReady = 1: checks the size and the three rings, then starts from index 0. */
@@ -70,7 +85,17 @@ public final class Virtqueue {
         return ram.slice(address, length);
     }
 
-    /** What a snapshot keeps of a queue: the driver's settings and the device's two ring positions. */
+    /**
+     * What a snapshot keeps of a queue: the driver's settings and the device's two ring positions.
+     *
+     * @param size the queue size the driver set (QueueNum)
+     * @param ready whether the queue was ready
+     * @param descAddr the descriptor table's guest physical address
+     * @param driverAddr the driver (avail) ring's guest physical address
+     * @param deviceAddr the device (used) ring's guest physical address
+     * @param lastAvail the next avail ring index the device will serve
+     * @param usedIdx the used ring's next index
+     */
     public record State(int size, boolean ready, long descAddr, long driverAddr, long deviceAddr, int lastAvail, int usedIdx) { }
 
     State save() { return new State(size, ready, descAddr, driverAddr, deviceAddr, lastAvail, usedIdx); }
