@@ -1,5 +1,7 @@
 package dev.kvm4j.vmm.virtio;
 
+import dev.kvm4j.kvm.sys.VectoredIo;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * virtio-blk (ID 2) over a raw image file. Requests: IN (read), OUT (write), FLUSH ({@code fdatasync}),
@@ -34,8 +37,6 @@ public final class VirtioBlock implements VirtioDevice {
     static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 256;
     /** Segments per request besides header and status (Linux asks for seg_max). */
     static final int SEG_MAX = QUEUE_SIZE - 2;
-    /** File I/O goes in pieces of at most this much (a descriptor may be up to 4 GiB). */
-    private static final int CHUNK = 1 << 30;
 
     private final Path path;
     private final FileChannel file;
@@ -45,8 +46,11 @@ public final class VirtioBlock implements VirtioDevice {
     private final byte[] serial;
     /** Null for a read-only image. */
     private final DiscardWriteZeroes space;
+    /** Reads and writes: a request's data segments in one preadv/pwritev, as QEMU does, not a pread each. */
+    private final VectoredIo io;
 
-    private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial, DiscardWriteZeroes space) {
+    private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial,
+                        DiscardWriteZeroes space, VectoredIo io) {
         this.path = path;
         this.file = file;
         this.lock = lock;
@@ -54,6 +58,7 @@ public final class VirtioBlock implements VirtioDevice {
         this.capacity = capacity;
         this.serial = serial.getBytes(StandardCharsets.US_ASCII);
         this.space = space;
+        this.io = io;
     }
 
     /**
@@ -80,10 +85,17 @@ public final class VirtioBlock implements VirtioDevice {
             }
             long capacity = file.size() / SECTOR * SECTOR;
             String name = path.getFileName() == null ? "disk" : path.getFileName().toString();
-            // its own descriptor: opened after the lock and closed after it is released (closing any
+            // its own descriptors: opened after the lock and closed after it is released (closing any
             // descriptor of the file would drop this process's lock)
-            DiscardWriteZeroes space = readOnly ? null : DiscardWriteZeroes.open(path, file);
-            return new VirtioBlock(path, file, lock, readOnly, capacity, name, space);
+            DiscardWriteZeroes space = null;
+            try {
+                space = readOnly ? null : DiscardWriteZeroes.open(path, file);
+                VectoredIo io = VectoredIo.open(path, !readOnly);
+                return new VirtioBlock(path, file, lock, readOnly, capacity, name, space, io);
+            } catch (IOException | RuntimeException e) {
+                if (space != null) space.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -207,18 +219,9 @@ public final class VirtioBlock implements VirtioDevice {
         long position = sector * SECTOR;
         long offset = toGuest ? 0 : HEADER;
         try {
-            for (MemorySegment s : chain.slices(toGuest, offset, length)) {
-                for (long done = 0; done < s.byteSize(); ) {
-                    ByteBuffer b = s.asSlice(done, Math.min(CHUNK, s.byteSize() - done)).asByteBuffer();
-                    while (b.hasRemaining()) {
-                        int n = toGuest ? file.read(b, position) : file.write(b, position);
-                        if (n < 0) return S_IOERR; // the file shrank under us
-                        position += n;
-                        done += n;
-                    }
-                }
-            }
-            return S_OK;
+            List<MemorySegment> data = chain.slices(toGuest, offset, length);
+            long n = toGuest ? io.preadv(position, data) : io.pwritev(position, data);
+            return n == length ? S_OK : S_IOERR; // short: the file shrank under us
         } catch (IOException e) {
             return S_IOERR;
         }
@@ -242,7 +245,11 @@ public final class VirtioBlock implements VirtioDevice {
             try {
                 file.close();
             } finally {
-                if (space != null) space.close();
+                try {
+                    if (space != null) space.close();
+                } finally {
+                    io.close();
+                }
             }
         }
     }

@@ -109,4 +109,75 @@ class VirtioBlockTest {
         }
         VirtioBlock.open(img, false).close(); // released with the first
     }
+
+    /** Twelve data segments of uneven sizes (256 to 1280 bytes, 6 KiB in all) scattered over guest RAM. */
+    static Buf[] request(boolean toGuest) {
+        int[] sizes = {256, 512, 768, 1024, 1280, 256, 512, 256, 256, 512, 256, 256};
+        Buf[] b = new Buf[14];
+        b[0] = new Buf(HDR, 16, false);
+        for (int i = 0; i < 12; i++) b[1 + i] = new Buf(BUF + 0x2000L * i + 8 * i, sizes[i], toGuest);
+        b[13] = new Buf(STATUS, 1, true);
+        return b;
+    }
+
+    @Test
+    void aMultiSegmentWriteAndReadMoveEverySegmentInOrder(@TempDir Path dir) throws Exception {
+        Path img = disk(dir, 64);
+        byte[] original = Files.readAllBytes(img);
+        Buf[] write = request(false), read = request(true);
+        int total = 0;
+        for (int i = 1; i < 13; i++) total += (int) write[i].len();
+        assertEquals(6 * 1024, total);
+        byte[] data = new byte[total];
+        for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 13 + 1);
+        try (var d = new FakeDriver(VirtioBlock.open(img, false))) {
+            d.start();
+            for (int i = 1, at = 0; i < 13; at += (int) write[i].len(), i++) {
+                d.ram.write(write[i].addr(), Arrays.copyOfRange(data, at, at + (int) write[i].len()));
+            }
+            header(d, VirtioBlock.T_OUT, 3);
+            d.submit(write);
+            assertEquals(1, d.awaitUsed(0)[1]);
+            assertEquals(VirtioBlock.S_OK, status(d));
+
+            for (int i = 1; i < 13; i++) d.ram.write(read[i].addr(), new byte[(int) read[i].len()]);
+            header(d, VirtioBlock.T_IN, 3);
+            d.submit(read);
+            assertEquals(total + 1, d.awaitUsed(1)[1]);
+            assertEquals(VirtioBlock.S_OK, status(d));
+            for (int i = 1, at = 0; i < 13; at += (int) read[i].len(), i++) {
+                assertArrayEquals(Arrays.copyOfRange(data, at, at + (int) read[i].len()), d.ram.read(read[i].addr(), (int) read[i].len()), "segment " + i);
+            }
+            assertTrue(d.problems.isEmpty(), d.problems.toString());
+        }
+        byte[] expected = original.clone();
+        System.arraycopy(data, 0, expected, 3 * 512, data.length);
+        assertArrayEquals(expected, Files.readAllBytes(img));
+    }
+
+    @Test
+    void aReadThatMeetsTheEndOfAShrunkImageIsIoerrAndFillsWhatThereWas(@TempDir Path dir) throws Exception {
+        Path img = disk(dir, 64);
+        byte[] original = Files.readAllBytes(img);
+        Buf[] read = request(true);
+        try (var d = new FakeDriver(VirtioBlock.open(img, false))) {
+            d.start();
+            // the file shrinks under the open disk: 12 sectors from sector 52 would reach 64, the file ends at 56
+            try (var c = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(56 * 512);
+            }
+            for (int i = 1; i < 13; i++) d.ram.write(read[i].addr(), new byte[(int) read[i].len()]);
+            header(d, VirtioBlock.T_IN, 52);
+            d.submit(read);
+            assertEquals(1, d.awaitUsed(0)[1], "only the status counts as written");
+            assertEquals(VirtioBlock.S_IOERR, status(d));
+            assertArrayEquals(Arrays.copyOfRange(original, 52 * 512, 52 * 512 + 256), d.ram.read(read[1].addr(), 256), "the bytes before the end arrived");
+
+            header(d, VirtioBlock.T_IN, 64); // past the capacity: refused before any I/O
+            d.submit(new Buf(HDR, 16, false), new Buf(BUF, 512, true), new Buf(STATUS, 1, true));
+            d.awaitUsed(1);
+            assertEquals(VirtioBlock.S_IOERR, status(d));
+            assertTrue(d.problems.isEmpty(), d.problems.toString());
+        }
+    }
 }
