@@ -63,13 +63,18 @@ public final class SnapshotRace {
         System.out.println(new Pairs.Result("snapshot restore", "QEMU", "ms", kr, qr).line());
         System.out.println("kvm4j restore, of which Machine.restore (file read and checked, state into KVM; kvm4j -v): " + inside
                 + " ms; the rest is JVM start-up and the CLI");
+        if (lastSplit != null) System.out.println("kvm4j Machine.restore, last round: " + lastSplit);
         System.out.printf(Locale.ROOT, "snapshot files: kvm4j %.1f MB, QEMU migration stream %.1f MB (512 MiB guest, 2 vCPUs)%n",
                 kBytes / 1e6, qBytes / 1e6);
     }
 
     static List<String> kvm4j(String... args) {
-        List<String> c = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--module-path", "modules", "--enable-native-access=dev.kvm4j.kvm", "-m", "dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main"));
+        // ./kvm4j's own launch line in the rig: with the JDK AOT cache bench/run passes (KVM4J_AOT_OPTS), as a user's
+        // restore starts; without it every class of the restore path is loaded, linked and interpreted cold.
+        List<String> c = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        String aot = System.getenv("KVM4J_AOT_OPTS");
+        if (aot != null && !aot.isBlank()) c.addAll(List.of(aot.trim().split("\\s+")));
+        c.addAll(List.of("--module-path", "modules", "--enable-native-access=dev.kvm4j.kvm", "-m", "dev.kvm4j.vmm/dev.kvm4j.vmm.cli.Main"));
         c.addAll(List.of(args));
         return c;
     }
@@ -98,6 +103,9 @@ public final class SnapshotRace {
         }
     }
 
+    /** The last restore's split of Machine.restore (kvm4j -v), printed with the figures. */
+    private static String lastSplit;
+
     static double kvm4jRestore(Path snap, Path work, List<String> inside) throws Exception {
         Path sock = fresh(work.resolve("kvm4j-restore.sock"));
         try (LiveVmm vm = new LiveVmm(kvm4j("restore", snap.toString(), "--control", sock.toString(), "--verbose"))) {
@@ -110,6 +118,8 @@ public final class SnapshotRace {
                         double ms = vm.sinceStart();
                         String l = vm.lineWith("kvm4j: restored ");   // "kvm4j: restored FILE in N ms"
                         if (l != null) inside.add(l.replaceAll(".* in (\\d+) ms.*", "$1"));
+                        String split = vm.lineWith("restore: file read");   // kvm4j -v: where Machine.restore's time went
+                        if (split != null) lastSplit = split.replaceAll(".*restore: ", "");
                         return ms;
                     }
                     if (answer.startsWith("error") || answer.contains("ended")) throw new IllegalStateException("kvm4j restore: " + answer + "\n" + vm.tail());
