@@ -36,8 +36,8 @@ public final class FileSpace implements AutoCloseable {
     private final FileHandle handle;
     private final Path path;
 
-    private FileSpace(int fd, Path path) {
-        this.handle = new FileHandle(fd, "file " + path);
+    private FileSpace(FileHandle handle, Path path) {
+        this.handle = handle;
         this.path = path;
     }
 
@@ -49,12 +49,7 @@ public final class FileSpace implements AutoCloseable {
      * @throws IOException when the file cannot be opened read-write
      */
     public static FileSpace open(Path path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.allocateErrno(arena);
-            int fd = Libc.open(errno, path.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
-            if (fd < 0) throw new IOException(path + ": open failed: " + Errno.of(Libc.errno(errno)).description());
-            return new FileSpace(fd, path);
-        }
+        return new FileSpace(HostFile.open(path, Libc.O_RDWR), path);
     }
 
     /**

@@ -31,7 +31,6 @@ public final class VectoredIo implements AutoCloseable {
     public static final int IOV_MAX = 1024;
     /** {@code struct iovec}: {@code void *iov_base; size_t iov_len} on a 64-bit host. */
     private static final int IOVEC = 16;
-    private static final int O_RDONLY = 0;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle PREADV = bind("preadv");
@@ -47,8 +46,8 @@ public final class VectoredIo implements AutoCloseable {
     private final Path path;
     private final boolean writable;
 
-    private VectoredIo(int fd, Path path, boolean writable) {
-        this.handle = new FileHandle(fd, "file " + path);
+    private VectoredIo(FileHandle handle, Path path, boolean writable) {
+        this.handle = handle;
         this.path = path;
         this.writable = writable;
     }
@@ -62,12 +61,7 @@ public final class VectoredIo implements AutoCloseable {
      * @throws IOException when the file cannot be opened so
      */
     public static VectoredIo open(Path path, boolean writable) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Libc.allocateErrno(arena);
-            int fd = Libc.open(errno, path.toString(), (writable ? Libc.O_RDWR : O_RDONLY) | Libc.O_CLOEXEC);
-            if (fd < 0) throw new IOException(path + ": open failed: " + Errno.of(Libc.errno(errno)).description());
-            return new VectoredIo(fd, path, writable);
-        }
+        return new VectoredIo(HostFile.open(path, writable ? Libc.O_RDWR : Libc.O_RDONLY), path, writable);
     }
 
     /**
