@@ -38,6 +38,8 @@ final class GdbCommands {
         } catch (TargetException e) {
             return Reply.error(e.errno());
         } catch (RuntimeException e) {
+            // a bug of ours, not gdb's: gdb gets an error it can show, the log gets what it was
+            GdbSession.LOG.log(System.Logger.Level.WARNING, "gdb stub: internal error on packet '" + GdbSession.excerpt(p) + "' (answered E05)", e);
             return Reply.error(EIO);
         }
     }

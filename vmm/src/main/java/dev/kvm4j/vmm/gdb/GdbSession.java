@@ -13,6 +13,8 @@ import java.util.concurrent.BlockingQueue;
  */
 final class GdbSession implements Runnable {
     private static final int QUEUE = 256;
+    /** Where the stub's own failures go (kvm4j's code, not gdb's packets): the platform logger, stderr by default. */
+    static final System.Logger LOG = System.getLogger("dev.kvm4j.vmm.gdb");
 
     private final Socket socket;
     private final DebugTarget target;
@@ -67,7 +69,8 @@ final class GdbSession implements Runnable {
         } catch (IOException | InterruptedException e) {
             // the connection broke: handled like a close
         } catch (RuntimeException e) {
-            // a bug here must not take the guest down with it: detach below
+            // a bug here must not take the guest down with it: detach below, and say so
+            LOG.log(System.Logger.Level.WARNING, "gdb stub: internal error, closing the gdb connection and detaching", e);
         } finally {
             if (!detached) {
                 try {
@@ -101,6 +104,9 @@ final class GdbSession implements Runnable {
         if (commands.noAckRequested()) acks = false;
         return false;
     }
+
+    /** The start of a packet for a log line (a packet is up to the reader's limit long). */
+    static String excerpt(String packet) { return packet.length() <= 40 ? packet : packet.substring(0, 40) + "…"; }
 
     private void readLoop(PacketReader reader) {
         while (true) {

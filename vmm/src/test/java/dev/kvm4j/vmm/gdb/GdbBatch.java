@@ -26,6 +26,7 @@ final class GdbBatch implements AutoCloseable {
     private final Process process;
     private final StringBuilder out = new StringBuilder();
     private final Thread pump;
+    private final long started = System.nanoTime();
 
     private GdbBatch(Process process) {
         this.process = process;
@@ -46,7 +47,9 @@ final class GdbBatch implements AutoCloseable {
             byte[] b = new byte[4096];
             for (int n; (n = in.read(b)) > 0; ) {
                 String s = new String(b, 0, n, StandardCharsets.UTF_8);
-                System.out.print(s.replaceAll("(?m)^", "gdb| "));
+                // seconds since gdb started on each line: a step that stalls shows where it sits in the log
+                String at = String.format("gdb %6.1f| ", (System.nanoTime() - started) / 1e9);
+                System.out.print(s.replaceAll("(?m)^", java.util.regex.Matcher.quoteReplacement(at)));
                 synchronized (this) {
                     out.append(s);
                     notifyAll();

@@ -109,41 +109,44 @@ class RealGdbKvmTest {
                         "echo @@threads\\n", "info threads",
                         "echo @@detach\\n", "detach"));
                 String out = rebootUnder(gdb, script, m);
+                try {
+                    String s = section(out, "start");
+                    assertEquals(start, value(s, 0), "stopped at start_kernel\n" + out);
+                    String regs = section(out, "regs");
+                    for (int i = 0; i <= 30; i++) assertTrue(Pattern.compile("(?m)^x" + i + "\\s+0x").matcher(regs).find(), "x" + i + " shown\n" + regs);
+                    for (String r : List.of("sp", "pc", "cpsr")) assertTrue(Pattern.compile("(?m)^" + r + "\\s+0x").matcher(regs).find(), r + "\n" + regs);
+                    assertTrue(Pattern.compile("(?m)^pc\\s+0x" + Long.toHexString(start) + "\\s").matcher(regs).find(), regs);
+                    String fp = section(out, "fp");
+                    assertTrue(fp.contains("v0") && fp.contains("u = {") && Pattern.compile("(?m)^fpsr\\s+0x").matcher(fp).find()
+                            && Pattern.compile("(?m)^fpcr\\s+0x").matcher(fp).find(), "v0, fpsr, fpcr\n" + fp);
+                    String sys = section(out, "sys");
+                    assertEquals(1, value(sys, 0) & 1, "SCTLR_EL1.M: the MMU is on in start_kernel\n" + sys);
+                    assertNotEquals(0, value(sys, 1), "TTBR1_EL1: the kernel's page tables\n" + sys);
+                    assertTrue(value(sys, 2) < 0, "VBAR_EL1: the kernel's vectors, a kernel address\n" + sys);
+                    for (String r : TargetDescription.SYSTEM_REGISTERS)
+                        assertTrue(Pattern.compile("(?m)^" + r.toLowerCase(java.util.Locale.ROOT) + "\\s+0x").matcher(sys).find(), r + " in info registers system\n" + sys);
+                    assertEquals(4, instructions(section(out, "insns")), "x/4i disassembles 4 instructions\n" + out);
+                    assertEquals(start + 4, value(section(out, "step"), 0), "stepi: one instruction\n" + out);
 
-                String s = section(out, "start");
-                assertEquals(start, value(s, 0), "stopped at start_kernel\n" + out);
-                String regs = section(out, "regs");
-                for (int i = 0; i <= 30; i++) assertTrue(Pattern.compile("(?m)^x" + i + "\\s+0x").matcher(regs).find(), "x" + i + " shown\n" + regs);
-                for (String r : List.of("sp", "pc", "cpsr")) assertTrue(Pattern.compile("(?m)^" + r + "\\s+0x").matcher(regs).find(), r + "\n" + regs);
-                assertTrue(Pattern.compile("(?m)^pc\\s+0x" + Long.toHexString(start) + "\\s").matcher(regs).find(), regs);
-                String fp = section(out, "fp");
-                assertTrue(fp.contains("v0") && fp.contains("u = {") && Pattern.compile("(?m)^fpsr\\s+0x").matcher(fp).find()
-                        && Pattern.compile("(?m)^fpcr\\s+0x").matcher(fp).find(), "v0, fpsr, fpcr\n" + fp);
-                String sys = section(out, "sys");
-                assertEquals(1, value(sys, 0) & 1, "SCTLR_EL1.M: the MMU is on in start_kernel\n" + sys);
-                assertNotEquals(0, value(sys, 1), "TTBR1_EL1: the kernel's page tables\n" + sys);
-                assertTrue(value(sys, 2) < 0, "VBAR_EL1: the kernel's vectors, a kernel address\n" + sys);
-                for (String r : TargetDescription.SYSTEM_REGISTERS)
-                    assertTrue(Pattern.compile("(?m)^" + r.toLowerCase(java.util.Locale.ROOT) + "\\s+0x").matcher(sys).find(), r + " in info registers system\n" + sys);
-                assertEquals(4, instructions(section(out, "insns")), "x/4i disassembles 4 instructions\n" + out);
-                assertEquals(start + 4, value(section(out, "step"), 0), "stepi: one instruction\n" + out);
+                    String w = section(out, "writes");
+                    assertTrue(w.contains("$P") && w.contains("$G"), "register writes went as P and as G\n" + w);
+                    assertTrue(w.contains("$X") && w.contains("$M"), "memory writes went as X and as M\n" + w);
+                    assertTrue(w.contains("= 0x1234abcd"), "P read back\n" + w);
+                    assertTrue(w.contains("= 0x5678cdef"), "G read back\n" + w);
+                    assertTrue(w.contains("0xfeedf00d") && w.contains("0xcafe0001"), "X and M read back\n" + w);
 
-                String w = section(out, "writes");
-                assertTrue(w.contains("$P") && w.contains("$G"), "register writes went as P and as G\n" + w);
-                assertTrue(w.contains("$X") && w.contains("$M"), "memory writes went as X and as M\n" + w);
-                assertTrue(w.contains("= 0x1234abcd"), "P read back\n" + w);
-                assertTrue(w.contains("= 0x5678cdef"), "G read back\n" + w);
-                assertTrue(w.contains("0xfeedf00d") && w.contains("0xcafe0001"), "X and M read back\n" + w);
-
-                String u = section(out, "uname");
-                assertTrue(u.contains("hit Breakpoint"), "the uname syscall's software breakpoint hit\n" + out);
-                assertEquals(uname, value(u, 0), "stopped in __arm64_sys_newuname\n" + out);
-                assertTrue(section(out, "watch").matches("(?s).*Hardware watchpoint \\d+: \\*\\(long \\*\\)0x" + Long.toHexString(jiffies)
-                        + ".*Old value = -?\\d+\\s+New value = -?\\d+.*"), "watch jiffies hit\n" + out);
-                assertTrue(section(out, "rwatch").matches("(?s).*Hardware read watchpoint \\d+: \\*\\(long \\*\\)0x" + Long.toHexString(jiffies)
-                        + ".*Value = -?\\d+.*"), "rwatch jiffies hit\n" + out);
-                assertEquals(2, threads(section(out, "threads")), "info threads: the 2 vCPUs\n" + out);
-                assertTrue(section(out, "detach").contains("detached"), out);
+                    String u = section(out, "uname");
+                    assertTrue(u.contains("hit Breakpoint"), "the uname syscall's software breakpoint hit\n" + out);
+                    assertEquals(uname, value(u, 0), "stopped in __arm64_sys_newuname\n" + out);
+                    assertTrue(section(out, "watch").matches("(?s).*Hardware watchpoint \\d+: \\*\\(long \\*\\)0x" + Long.toHexString(jiffies)
+                            + ".*Old value = -?\\d+\\s+New value = -?\\d+.*"), "watch jiffies hit\n" + out);
+                    assertTrue(section(out, "rwatch").matches("(?s).*Hardware read watchpoint \\d+: \\*\\(long \\*\\)0x" + Long.toHexString(jiffies)
+                            + ".*Value = -?\\d+.*"), "rwatch jiffies hit\n" + out);
+                    assertEquals(2, threads(section(out, "threads")), "info threads: the 2 vCPUs\n" + out);
+                    assertTrue(section(out, "detach").contains("detached"), out);
+                } catch (AssertionError e) {
+                    throw explained(e, out, console, m);
+                }
             }
             powerOffAfterDetach(m, console);
         }
@@ -198,29 +201,32 @@ class RealGdbKvmTest {
                         "echo @@threads\\n", "info threads",
                         "echo @@detach\\n", "detach"));
                 String out = rebootUnder(gdb, script, m);
+                try {
+                    assertEquals(start, value(section(out, "start"), 0), "stopped at start_kernel\n" + out);
+                    String regs = section(out, "regs");
+                    for (int i = 0; i <= 12; i++) assertTrue(Pattern.compile("(?m)^r" + i + "\\s+0x").matcher(regs).find(), "r" + i + " shown\n" + regs);
+                    for (String r : List.of("sp", "lr", "pc", "cpsr")) assertTrue(Pattern.compile("(?m)^" + r + "\\s+0x").matcher(regs).find(), r + "\n" + regs);
+                    String fp = section(out, "fp");
+                    assertTrue(Pattern.compile("(?m)^d0\\s").matcher(fp).find() && Pattern.compile("(?m)^fpscr\\s+0x").matcher(fp).find(), "d0, fpscr\n" + fp);
+                    assertEquals(4, instructions(section(out, "insns")), "x/4i disassembles 4 instructions\n" + out);
+                    long step = value(section(out, "step"), 0);
+                    assertTrue(step == start + 4 || step == start + 2, "stepi: one instruction (A32 or T32)\n" + out);
 
-                assertEquals(start, value(section(out, "start"), 0), "stopped at start_kernel\n" + out);
-                String regs = section(out, "regs");
-                for (int i = 0; i <= 12; i++) assertTrue(Pattern.compile("(?m)^r" + i + "\\s+0x").matcher(regs).find(), "r" + i + " shown\n" + regs);
-                for (String r : List.of("sp", "lr", "pc", "cpsr")) assertTrue(Pattern.compile("(?m)^" + r + "\\s+0x").matcher(regs).find(), r + "\n" + regs);
-                String fp = section(out, "fp");
-                assertTrue(Pattern.compile("(?m)^d0\\s").matcher(fp).find() && Pattern.compile("(?m)^fpscr\\s+0x").matcher(fp).find(), "d0, fpscr\n" + fp);
-                assertEquals(4, instructions(section(out, "insns")), "x/4i disassembles 4 instructions\n" + out);
-                long step = value(section(out, "step"), 0);
-                assertTrue(step == start + 4 || step == start + 2, "stepi: one instruction (A32 or T32)\n" + out);
+                    String w = section(out, "writes");
+                    assertTrue(w.contains("$P") && w.contains("$G") && w.contains("$X") && w.contains("$M"), "P, G, X and M went out\n" + w);
+                    assertTrue(w.contains("= 0x1234abcd") && w.contains("= 0x5678cdef"), "P and G read back\n" + w);
+                    assertTrue(w.contains("0xfeedf00d") && w.contains("0xcafe0001"), "X and M read back\n" + w);
 
-                String w = section(out, "writes");
-                assertTrue(w.contains("$P") && w.contains("$G") && w.contains("$X") && w.contains("$M"), "P, G, X and M went out\n" + w);
-                assertTrue(w.contains("= 0x1234abcd") && w.contains("= 0x5678cdef"), "P and G read back\n" + w);
-                assertTrue(w.contains("0xfeedf00d") && w.contains("0xcafe0001"), "X and M read back\n" + w);
-
-                String u = section(out, "uname");
-                assertTrue(u.contains("hit Breakpoint"), "the uname syscall's software breakpoint (BKPT) hit\n" + out);
-                assertEquals(uname, value(u, 0), "stopped in sys_newuname\n" + out);
-                assertTrue(section(out, "watch").matches("(?s).*Hardware watchpoint \\d+: .*Old value = -?\\d+\\s+New value = -?\\d+.*"), "watch on the kernel stack hit\n" + out);
-                assertTrue(section(out, "rwatch").matches("(?s).*Hardware read watchpoint \\d+: .*Value = -?\\d+.*"), "rwatch on the kernel stack hit\n" + out);
-                assertEquals(2, threads(section(out, "threads")), "info threads: the 2 vCPUs\n" + out);
-                assertTrue(section(out, "detach").contains("detached"), out);
+                    String u = section(out, "uname");
+                    assertTrue(u.contains("hit Breakpoint"), "the uname syscall's software breakpoint (BKPT) hit\n" + out);
+                    assertEquals(uname, value(u, 0), "stopped in sys_newuname\n" + out);
+                    assertTrue(section(out, "watch").matches("(?s).*Hardware watchpoint \\d+: .*Old value = -?\\d+\\s+New value = -?\\d+.*"), "watch on the kernel stack hit\n" + out);
+                    assertTrue(section(out, "rwatch").matches("(?s).*Hardware read watchpoint \\d+: .*Value = -?\\d+.*"), "rwatch on the kernel stack hit\n" + out);
+                    assertEquals(2, threads(section(out, "threads")), "info threads: the 2 vCPUs\n" + out);
+                    assertTrue(section(out, "detach").contains("detached"), out);
+                } catch (AssertionError e) {
+                    throw explained(e, out, console, m);
+                }
             }
             powerOffAfterDetach(m, console);
         }
@@ -256,6 +262,19 @@ class RealGdbKvmTest {
             return g.finish(GDB);
         }
     }
+
+    /**
+     * A failed check with what explains it: CI shows only the assertion's message, and one section of gdb's
+     * output rarely says why (a target that went away prints "No registers." everywhere after it).
+     */
+    private static AssertionError explained(AssertionError e, String out, Console console, Machine m) throws InterruptedException {
+        String end = m.await(Duration.ZERO).map(r -> ", ended: " + r).orElse("");
+        return new AssertionError(e.getMessage() + "\n---- gdb's output (end):\n" + tail(out, 2500)
+                + "\n---- console (end):\n" + tail(console.text(), 1500)
+                + "\n---- machine: " + m.phase() + ", reboots " + m.reboots() + end, e);
+    }
+
+    private static String tail(String s, int n) { return s.length() <= n ? s : "…" + s.substring(s.length() - n); }
 
     private static void powerOffAfterDetach(Machine m, Console console) throws Exception {
         assertTrue(console.awaitCount(PROMPT, 2, BOOT), "after detach, the rebooted guest reaches its shell; console:\n" + console.text());
