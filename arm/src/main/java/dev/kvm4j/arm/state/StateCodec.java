@@ -2,10 +2,6 @@ package dev.kvm4j.arm.state;
 
 import dev.kvm4j.arm.gic.GicVersion;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +40,7 @@ public final class StateCodec {
      * @return its bytes, tagged "KGIC"
      */
     public static byte[] encode(GicState s) {
-        return write(out -> {
+        return StateWriter.write(out -> {
             out.writeInt(GIC_TAG);
             out.writeShort(FORMAT);
             out.writeByte(s.version() == GicVersion.V3 ? 3 : 2);
@@ -110,7 +106,7 @@ public final class StateCodec {
      * @return its bytes, tagged "KVCX"
      */
     public static byte[] encode(VcpuExtraState s) {
-        return write(out -> {
+        return StateWriter.write(out -> {
             out.writeInt(VCPU_TAG);
             out.writeShort(FORMAT);
             out.writeInt(s.mpState().code());
@@ -148,17 +144,5 @@ public final class StateCodec {
         int at = in.position();
         int f = in.u16("format version");
         if (f != FORMAT) throw in.corrupt(at, "format version " + f + "; this kvm4j reads version " + FORMAT);
-    }
-
-    private interface Body { void write(DataOutputStream out) throws IOException; }
-
-    private static byte[] write(Body body) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            body.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory failed", e);
-        }
-        return bytes.toByteArray();
     }
 }

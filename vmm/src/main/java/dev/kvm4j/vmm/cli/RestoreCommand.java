@@ -2,11 +2,10 @@ package dev.kvm4j.vmm.cli;
 
 import dev.kvm4j.vmm.MachineRunner;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code kvm4j restore FILE}: the machine a snapshot holds, running again with its console. */
@@ -23,14 +22,8 @@ public final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The snapshot file.")
     Path file;
 
-    @Option(names = "--no-reboot", description = "When the guest reboots, end kvm4j instead of booting the machine again.")
-    boolean noReboot;
-
-    @Option(names = "--control", paramLabel = "SOCKET", description = "Listen on this Unix socket for pause, resume, snapshot FILE, status, quit.")
-    Path control;
-
-    @Option(names = {"-v", "--verbose"}, description = "Say what is being done; show stack traces with errors.")
-    boolean verbose;
+    @Mixin
+    SessionOptions session = new SessionOptions();
 
     public RestoreCommand(MachineRunner runner) {
         this.runner = runner;
@@ -38,6 +31,6 @@ public final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return runner.restore(file, verbose, noReboot, Optional.ofNullable(control));
+        return runner.restore(file, session.verbose, session.noReboot, session.control());
     }
 }

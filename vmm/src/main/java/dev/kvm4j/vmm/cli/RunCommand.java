@@ -7,6 +7,7 @@ import dev.kvm4j.vmm.ConfigException;
 import dev.kvm4j.vmm.MachineRunner;
 import dev.kvm4j.vmm.gdb.GdbOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -65,12 +66,8 @@ public final class RunCommand implements Callable<Integer> {
             + "is started and /dev/kvm is not opened. Silent with status 0 when all is well; one line and status 2 otherwise."})
     boolean check;
 
-    @Option(names = "--no-reboot", description = "When the guest reboots (PSCI SYSTEM_RESET), end kvm4j instead of booting the machine again.")
-    boolean noReboot;
-
-    @Option(names = "--control", paramLabel = "SOCKET", description = {"Listen on this Unix socket for one-line commands: "
-            + "pause, resume, snapshot FILE, status, quit; each is answered with one line, 'ok ...' or 'error ...'."})
-    Path control;
+    @Mixin
+    SessionOptions session = new SessionOptions();
 
     @Option(names = "--disk", paramLabel = "PATH[,ro]", description = {"A raw disk image as a virtio disk; repeat for more "
             + "(vda, vdb ... in order). ',ro': the guest cannot write it. An image another kvm4j has open read-write is refused."})
@@ -88,9 +85,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--timings", description = "Print the boot timeline (load, VM created, first instruction, first console byte, exit).")
     boolean timings;
-
-    @Option(names = {"-v", "--verbose"}, description = "Say what is being done; show stack traces with errors.")
-    boolean verbose;
 
     public RunCommand(MachineRunner runner) {
         this.runner = runner;
@@ -116,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
 
     MachineConfig config() {
         return MachineConfig.builder().kernel(kernel).initrd(initrd).append(append).cpus(cpus).memory(memory).gic(gic)
-                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(verbose).check(check).noReboot(noReboot)
-                .control(control).disks(disks.stream().map(DiskOption::parse).toList()).rng(rng).build();
+                .aarch32(aarch32).dumpDtb(dumpDtb).timings(timings).verbose(session.verbose).check(check)
+                .noReboot(session.noReboot).control(session.control).disks(disks.stream().map(DiskOption::parse).toList()).rng(rng).build();
     }
 }

@@ -38,10 +38,7 @@ public record Arm64Image(Path file, long payloadSize, long textOffset, long imag
     /** Checks the header, then copies the Image into RAM at its load address. */
     static Arm64Image load(KernelSource src, GuestMemory ram) {
         Path file = src.file();
-        byte[] h = src.head(HEADER_SIZE);
-        if (h.length < HEADER_SIZE) {
-            throw new LoadException("kernel", file, TRUNCATED, src.describeLength(h.length) + ", shorter than the 64-byte arm64 Image header");
-        }
+        byte[] h = src.header(HEADER_SIZE, "arm64 Image");
         long magic = LittleEndian.u32(h, MAGIC_OFFSET);
         if (magic != MAGIC) {
             throw new LoadException("kernel", file, BAD_MAGIC, String.format(

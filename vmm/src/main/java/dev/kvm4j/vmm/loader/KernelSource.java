@@ -30,6 +30,21 @@ sealed interface KernelSource extends AutoCloseable permits PlainSource, Gunzip 
     /** "is 40 bytes" or "decompresses to 40 bytes", for messages about a too-short image. */
     String describeLength(long length);
 
+    /**
+     * The kernel's first {@code size} bytes, its header; fewer is refused as truncated, in one wording for
+     * every format ("is 40 bytes, shorter than the 64-byte arm64 Image header").
+     *
+     * @param format the image format the header belongs to, for the message
+     */
+    default byte[] header(int size, String format) {
+        byte[] h = head(size);
+        if (h.length < size) {
+            throw new LoadException("kernel", file(), LoadException.Problem.TRUNCATED,
+                    describeLength(h.length) + ", shorter than the " + size + "-byte " + format + " header");
+        }
+        return h;
+    }
+
     /** Frees what inflating holds; the file itself is closed by its owner. */
     @Override
     default void close() {}

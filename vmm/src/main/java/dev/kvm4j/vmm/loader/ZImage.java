@@ -47,10 +47,7 @@ public record ZImage(Path file, long payloadSize, long loadStart, long kernelSiz
     /** Checks the header, copies the zImage into RAM, then reads its size tag there. */
     static ZImage load(KernelSource src, GuestMemory ram) {
         Path file = src.file();
-        byte[] h = src.head(HEADER_SIZE);
-        if (h.length < HEADER_SIZE) {
-            throw new LoadException("kernel", file, TRUNCATED, src.describeLength(h.length) + ", shorter than the 52-byte zImage header");
-        }
+        byte[] h = src.header(HEADER_SIZE, "zImage");
         long magic = LittleEndian.u32(h, MAGIC_OFFSET);
         if (magic != MAGIC) {
             byte[] more = src.head(Arm64Image.HEADER_SIZE);

@@ -7,16 +7,13 @@ import dev.kvm4j.arm.regs.RegisterId;
 import dev.kvm4j.arm.regs.RegisterValue;
 import dev.kvm4j.arm.state.StateCodec;
 import dev.kvm4j.arm.state.StateFormatException;
+import dev.kvm4j.arm.state.StateReader;
+import dev.kvm4j.arm.state.StateWriter;
 import dev.kvm4j.arm.state.VcpuExtraState;
 import dev.kvm4j.vmm.device.Pl011;
 import dev.kvm4j.vmm.virtio.VirtioMmio;
 import dev.kvm4j.vmm.virtio.Virtqueue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -24,7 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The byte form of the CONF, VCPU and UART sections (see {@link SnapshotFormat}). */
+/**
+ * The byte form of the CONF, VCPU, UART and VIRT sections (see {@link SnapshotFormat}), written and read
+ * through arm's {@link StateWriter} and {@link StateReader} like the vGIC and vCPU states they sit beside.
+ */
 final class SectionCodec {
     private SectionCodec() {}
 
@@ -33,10 +33,10 @@ final class SectionCodec {
     private static final int MAX_STRING = 1 << 16;
 
     static byte[] encode(SnapshotConfig c) {
-        return write(out -> {
-            string(out, c.kernel().map(Path::toString).orElse(""));
-            string(out, c.initrd().map(Path::toString).orElse(""));
-            string(out, c.append());
+        return StateWriter.write(out -> {
+            StateWriter.string(out, c.kernel().map(Path::toString).orElse(""));
+            StateWriter.string(out, c.initrd().map(Path::toString).orElse(""));
+            StateWriter.string(out, c.append());
             out.writeInt(c.cpus());
             out.writeLong(c.memory());
             out.writeByte(c.gic() == GicVersion.V3 ? 3 : 2);
@@ -50,7 +50,7 @@ final class SectionCodec {
         });
     }
 
-    static SnapshotConfig decodeConfig(PayloadReader in) {
+    static SnapshotConfig decodeConfig(StateReader in) throws StateFormatException {
         Optional<Path> kernel = path(in.string("kernel path", MAX_STRING), in);
         Optional<Path> initrd = path(in.string("initrd path", MAX_STRING), in);
         String append = in.string("kernel command line", MAX_STRING);
@@ -75,7 +75,7 @@ final class SectionCodec {
         return new SnapshotConfig(kernel, initrd, append, cpus, memory, gic, aarch32, nrIrqs, ramBase, dist, second, uart, spi);
     }
 
-    private static Optional<Path> path(String s, PayloadReader in) {
+    private static Optional<Path> path(String s, StateReader in) throws StateFormatException {
         if (s.isEmpty()) return Optional.empty();
         try {
             return Optional.of(Path.of(s));
@@ -85,7 +85,7 @@ final class SectionCodec {
     }
 
     static byte[] encode(VcpuSnapshot v) {
-        return write(out -> {
+        return StateWriter.write(out -> {
             out.writeInt(v.id());
             out.writeInt(v.target());
             out.writeByte(v.features().size());
@@ -105,7 +105,7 @@ final class SectionCodec {
         });
     }
 
-    static VcpuSnapshot decodeVcpu(PayloadReader in) {
+    static VcpuSnapshot decodeVcpu(StateReader in) throws StateFormatException {
         long id = in.u32("vCPU id");
         if (id > Integer.MAX_VALUE) throw in.corrupt("vCPU id " + id + " is out of range");
         int target = (int) in.u32("vCPU target");
@@ -140,7 +140,7 @@ final class SectionCodec {
     }
 
     static byte[] encode(Pl011.State s) {
-        return write(out -> {
+        return StateWriter.write(out -> {
             for (int v : new int[] {s.cr(), s.lcrH(), s.ibrd(), s.fbrd(), s.ifls(), s.imsc(), s.ilpr(), s.dmacr()}) out.writeInt(v);
             out.writeBoolean(s.txRaw());
             out.writeBoolean(s.irqLevel());
@@ -151,7 +151,7 @@ final class SectionCodec {
         });
     }
 
-    static Pl011.State decodeUart(PayloadReader in) {
+    static Pl011.State decodeUart(StateReader in) throws StateFormatException {
         int[] r = new int[8];
         String[] names = {"CR", "LCR_H", "IBRD", "FBRD", "IFLS", "IMSC", "ILPR", "DMACR"};
         for (int i = 0; i < r.length; i++) r[i] = (int) in.u32("UART " + names[i]);
@@ -166,10 +166,10 @@ final class SectionCodec {
     private static final int MAX_QUEUES = 64;
 
     static byte[] encode(VirtioSnapshot v) {
-        return write(out -> {
+        return StateWriter.write(out -> {
             out.writeInt(v.slot());
             out.writeInt(v.deviceId());
-            string(out, v.disk());
+            StateWriter.string(out, v.disk());
             out.writeLong(v.diskBytes());
             out.writeBoolean(v.readOnly());
             VirtioMmio.State t = v.transport();
@@ -191,7 +191,7 @@ final class SectionCodec {
         });
     }
 
-    static VirtioSnapshot decodeVirtio(PayloadReader in) {
+    static VirtioSnapshot decodeVirtio(StateReader in) throws StateFormatException {
         int slot = (int) Math.min(in.u32("virtio slot"), Integer.MAX_VALUE);
         if (slot >= dev.kvm4j.vmm.Layout.VIRTIO_MMIO_SLOTS) throw in.corrupt("virtio slot " + slot + " is past the " + dev.kvm4j.vmm.Layout.VIRTIO_MMIO_SLOTS + " slots");
         int deviceId = (int) in.u32("virtio device id");
@@ -216,23 +216,5 @@ final class SectionCodec {
         in.expectEnd();
         return new VirtioSnapshot(slot, deviceId, disk, diskBytes, readOnly,
                 new VirtioMmio.State(status, dsel, fsel, qsel, features, interrupt, generation, broken, queues));
-    }
-
-    private static void string(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    interface Body { void write(DataOutputStream out) throws IOException; }
-
-    static byte[] write(Body body) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            body.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory failed", e);
-        }
-        return bytes.toByteArray();
     }
 }

@@ -3,6 +3,7 @@ package dev.kvm4j.vmm.snapshot;
 import dev.kvm4j.arm.state.GicState;
 import dev.kvm4j.arm.state.StateCodec;
 import dev.kvm4j.arm.state.StateFormatException;
+import dev.kvm4j.arm.state.StateReader;
 import dev.kvm4j.kvm.GuestMemory;
 import dev.kvm4j.vmm.device.Pl011;
 
@@ -284,29 +285,33 @@ public final class SnapshotFile {
                     CRC32C c = new CRC32C();
                     c.update(bytes);
                     if ((int) c.getValue() != crc) throw new SnapshotException(name + ": " + where + " fails its checksum: the file is damaged");
-                    PayloadReader in = new PayloadReader(bytes, name + ": " + where, payload);
-                    if (tag == SnapshotFormat.HEAD) {
-                        header = new String(bytes, StandardCharsets.UTF_8);
-                    } else if (tag == SnapshotFormat.CONF) {
-                        config = SectionCodec.decodeConfig(in);
-                    } else if (tag == SnapshotFormat.VCPU) {
-                        vcpus.add(SectionCodec.decodeVcpu(in));
-                    } else if (tag == SnapshotFormat.VGIC) {
-                        try {
-                            gic = StateCodec.decodeGic(bytes);
-                        } catch (StateFormatException e) {
-                            throw new SnapshotException(name + ": " + where + ": " + e.getMessage());
+                    StateReader in = new StateReader(bytes, name + ": " + where, payload);
+                    try {
+                        if (tag == SnapshotFormat.HEAD) {
+                            header = new String(bytes, StandardCharsets.UTF_8);
+                        } else if (tag == SnapshotFormat.CONF) {
+                            config = SectionCodec.decodeConfig(in);
+                        } else if (tag == SnapshotFormat.VCPU) {
+                            vcpus.add(SectionCodec.decodeVcpu(in));
+                        } else if (tag == SnapshotFormat.VGIC) {
+                            try {
+                                gic = StateCodec.decodeGic(bytes);
+                            } catch (StateFormatException e) {
+                                throw new SnapshotException(name + ": " + where + ": " + e.getMessage());
+                            }
+                        } else if (tag == SnapshotFormat.UART) {
+                            uart = SectionCodec.decodeUart(in);
+                        } else if (tag == SnapshotFormat.VIRT) {
+                            if (version < SnapshotFormat.VERSION) throw new SnapshotException(name + ": " + where + " in a version " + version + " file: the file is damaged");
+                            VirtioSnapshot v = SectionCodec.decodeVirtio(in);
+                            if (v.slot() != virtio.size()) throw new SnapshotException(name + ": " + where + " is for slot " + v.slot() + ", expected " + virtio.size());
+                            virtio.add(v);
+                        } else if (tag == SnapshotFormat.END) {
+                            if (length != 0) throw new SnapshotException(name + ": " + where + " is not empty");
+                            ended = true;
                         }
-                    } else if (tag == SnapshotFormat.UART) {
-                        uart = SectionCodec.decodeUart(in);
-                    } else if (tag == SnapshotFormat.VIRT) {
-                        if (version < SnapshotFormat.VERSION) throw new SnapshotException(name + ": " + where + " in a version " + version + " file: the file is damaged");
-                        VirtioSnapshot v = SectionCodec.decodeVirtio(in);
-                        if (v.slot() != virtio.size()) throw new SnapshotException(name + ": " + where + " is for slot " + v.slot() + ", expected " + virtio.size());
-                        virtio.add(v);
-                    } else if (tag == SnapshotFormat.END) {
-                        if (length != 0) throw new SnapshotException(name + ": " + where + " is not empty");
-                        ended = true;
+                    } catch (StateFormatException e) {
+                        throw new SnapshotException(e.getMessage() + " (the file is damaged or not kvm4j's)");
                     }
                 }
                 pos = payload + length;

@@ -135,6 +135,33 @@ class SnapshotFileTest {
         assertTrue(m.contains("section VCPU at byte " + (vcpu.offset() - 16) + " fails its checksum"), m);
     }
 
+    /** A bad field under a good checksum (a file written wrong, not damaged on disk): the field and its file offset. */
+    @Test
+    void aBadFieldUnderAGoodChecksumIsNamedWithItsOffset() throws IOException {
+        Path f = written();
+        SnapshotFile.Section conf = SnapshotFile.read(f).sections().stream().filter(x -> x.tag() == SnapshotFormat.CONF).findFirst().orElseThrow();
+        // CONF: kernel, initrd and command line (u32 length + text each), u32 cpus, u64 memory, u8 GIC version, u8 aarch32.
+        int gicAt = (4 + "/guest/Image".length()) + (4 + "/guest/initrd".length()) + (4 + "console=ttyAMA0 quiet".length()) + 4 + 8;
+        String m = refusalWith(f, conf, gicAt, (byte) 9);
+        assertTrue(m.contains("section CONF at byte " + (conf.offset() - 16) + " at byte " + (conf.offset() + gicAt + 1)
+                + ": GIC version is neither 2 nor 3"), m);
+        assertTrue(m.endsWith("(the file is damaged or not kvm4j's)"), m);
+        f = written();
+        m = refusalWith(f, conf, gicAt + 1, (byte) 2);
+        assertTrue(m.contains(" at byte " + (conf.offset() + gicAt + 1) + ": aarch32 is 2, not 0 or 1"), m);
+    }
+
+    /** {@code f} with the byte at {@code at} in {@code section} set to {@code value} and the section's CRC32C fixed up. */
+    private static String refusalWith(Path f, SnapshotFile.Section section, int at, byte value) throws IOException {
+        byte[] b = Files.readAllBytes(f);
+        b[(int) section.offset() + at] = value;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, (int) section.offset(), (int) section.length());
+        ByteBuffer.wrap(b).putInt((int) section.offset() - 4, (int) crc.getValue());
+        Files.write(f, b);
+        return refusal(f);
+    }
+
     @Test
     void aFlippedBitInRamFailsTheRamChecksumBeforeTheMachineRuns() throws IOException {
         Path f = written();
