@@ -53,7 +53,10 @@ public final class BootLinux {
             machine.start(); // a thread per vCPU; the console stream gets the PL011's bytes
             boolean reached = console.seen.await(BOOT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             RunEnd end = machine.stop();
-            System.out.print(console.text());
+            String text = console.text();
+            System.out.print(text);
+            // the machine may stop between the marker and the guest's newline after it
+            if (!text.isEmpty() && !text.endsWith("\n")) System.out.println();
             System.out.println(reached ? "userspace reached; machine stopped: " + end.message()
                     : "no " + MARKER + " within " + BOOT_TIMEOUT_SECONDS + " s; machine stopped: " + end.message());
             if (!reached) System.exit(1);
