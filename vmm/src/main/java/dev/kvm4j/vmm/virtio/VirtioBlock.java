@@ -34,8 +34,12 @@ public final class VirtioBlock implements VirtioDevice {
             F_DISCARD = 1L << 13, F_WRITE_ZEROES = 1L << 14;
     /** struct virtio_blk_config up to write_zeroes_may_unmap and its padding. */
     static final int CONFIG_SIZE = 60;
-    static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 256;
-    /** Segments per request besides header and status (Linux asks for seg_max). */
+    /**
+     * QueueNumMax. 1024, not QEMU's 256: seg_max follows it, and with 254 segments Linux cuts a 1 MiB read of
+     * page-sized segments into two requests, each a round trip (notify, interrupt, completion).
+     */
+    static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 1024;
+    /** Segments per request besides header and status (Linux asks for seg_max); a chain may be no longer than the queue. */
     static final int SEG_MAX = QUEUE_SIZE - 2;
 
     private final Path path;
