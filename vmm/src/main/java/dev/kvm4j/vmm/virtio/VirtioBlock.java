@@ -34,12 +34,8 @@ public final class VirtioBlock implements VirtioDevice {
             F_DISCARD = 1L << 13, F_WRITE_ZEROES = 1L << 14;
     /** struct virtio_blk_config up to write_zeroes_may_unmap and its padding. */
     static final int CONFIG_SIZE = 60;
-    /**
-     * QueueNumMax. 1024, not QEMU's 256: seg_max follows it, and with 254 segments Linux cuts a 1 MiB read of
-     * page-sized segments into two requests, each a round trip (notify, interrupt, completion).
-     */
-    static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 1024;
-    /** Segments per request besides header and status (Linux asks for seg_max); a chain may be no longer than the queue. */
+    static final int SECTOR = 512, HEADER = 16, ID_BYTES = 20, QUEUE_SIZE = 256;
+    /** Segments per request besides header and status (Linux asks for seg_max). */
     static final int SEG_MAX = QUEUE_SIZE - 2;
 
     private final Path path;
@@ -52,8 +48,6 @@ public final class VirtioBlock implements VirtioDevice {
     private final DiscardWriteZeroes space;
     /** Reads and writes: a request's data segments in one preadv/pwritev, as QEMU does, not a pread each. */
     private final VectoredIo io;
-    /** The same, a large request cut in parts moved at once on several CPUs. */
-    private final SplitIo split;
 
     private VirtioBlock(Path path, FileChannel file, FileLock lock, boolean readOnly, long capacity, String serial,
                         DiscardWriteZeroes space, VectoredIo io) {
@@ -65,7 +59,6 @@ public final class VirtioBlock implements VirtioDevice {
         this.serial = serial.getBytes(StandardCharsets.US_ASCII);
         this.space = space;
         this.io = io;
-        this.split = new SplitIo(io, SplitIo.defaultParts(), "virtio-blk " + path.getFileName());
     }
 
     /**
@@ -227,7 +220,7 @@ public final class VirtioBlock implements VirtioDevice {
         long offset = toGuest ? 0 : HEADER;
         try {
             List<MemorySegment> data = chain.slices(toGuest, offset, length);
-            long n = split.transfer(toGuest, position, data);
+            long n = toGuest ? io.preadv(position, data) : io.pwritev(position, data);
             return n == length ? S_OK : S_IOERR; // short: the file shrank under us
         } catch (IOException e) {
             return S_IOERR;
@@ -255,11 +248,7 @@ public final class VirtioBlock implements VirtioDevice {
                 try {
                     if (space != null) space.close();
                 } finally {
-                    try {
-                        split.close();
-                    } finally {
-                        io.close();
-                    }
+                    io.close();
                 }
             }
         }

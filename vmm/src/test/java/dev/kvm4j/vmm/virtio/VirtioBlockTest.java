@@ -156,50 +156,6 @@ class VirtioBlockTest {
     }
 
     @Test
-    void aLargeWriteAndReadCutInPartsPutEveryByteInPlace(@TempDir Path dir) throws Exception {
-        // 7 buffers, 608 KiB: more than two SplitIo parts' minimum, with cuts inside buffers (on a host of 2+ CPUs)
-        int[] sizes = {64 << 10, 160 << 10, 32 << 10, 96 << 10, 128 << 10, 64 << 10, 64 << 10};
-        Buf[] write = new Buf[sizes.length + 2], read = new Buf[sizes.length + 2];
-        write[0] = read[0] = new Buf(HDR, 16, false);
-        long at = DATA + 0x1000;
-        int total = 0;
-        for (int i = 0; i < sizes.length; i++, at += sizes[i - 1] + 512L) {
-            write[1 + i] = new Buf(at, sizes[i], false);
-            read[1 + i] = new Buf(at, sizes[i], true);
-            total += sizes[i];
-        }
-        write[sizes.length + 1] = read[sizes.length + 1] = new Buf(STATUS, 1, true);
-        assertTrue(total >= 2 * SplitIo.MIN_PART);
-        Path img = disk(dir, 2048);
-        byte[] original = Files.readAllBytes(img);
-        byte[] data = new byte[total];
-        for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 11 + i / 4099);
-        try (var d = new FakeDriver(VirtioBlock.open(img, false))) {
-            d.start();
-            for (int i = 1, off = 0; i <= sizes.length; off += sizes[i - 1], i++) {
-                d.ram.write(write[i].addr(), Arrays.copyOfRange(data, off, off + sizes[i - 1]));
-            }
-            header(d, VirtioBlock.T_OUT, 7);
-            d.submit(write);
-            assertEquals(1, d.awaitUsed(0)[1]);
-            assertEquals(VirtioBlock.S_OK, status(d));
-            byte[] expected = original.clone();
-            System.arraycopy(data, 0, expected, 7 * 512, total);
-            assertArrayEquals(expected, Files.readAllBytes(img), "the write landed whole, in order");
-
-            for (int i = 1; i <= sizes.length; i++) d.ram.write(read[i].addr(), new byte[sizes[i - 1]]);
-            header(d, VirtioBlock.T_IN, 5);
-            d.submit(read);
-            assertEquals(total + 1, d.awaitUsed(1)[1]);
-            assertEquals(VirtioBlock.S_OK, status(d));
-            for (int i = 1, off = 5 * 512; i <= sizes.length; off += sizes[i - 1], i++) {
-                assertArrayEquals(Arrays.copyOfRange(expected, off, off + sizes[i - 1]), d.ram.read(read[i].addr(), sizes[i - 1]), "buffer " + i);
-            }
-            assertTrue(d.problems.isEmpty(), d.problems.toString());
-        }
-    }
-
-    @Test
     void aReadThatMeetsTheEndOfAShrunkImageIsIoerrAndFillsWhatThereWas(@TempDir Path dir) throws Exception {
         Path img = disk(dir, 64);
         byte[] original = Files.readAllBytes(img);
