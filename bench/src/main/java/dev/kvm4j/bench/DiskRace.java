@@ -29,8 +29,8 @@ public final class DiskRace {
 
     private DiskRace() {}
 
-    /** One boot's figures: MB/s (10^6 bytes) and IOPS. */
-    record Figures(double seqMBs, double iops) { }
+    /** One boot's figures: MB/s (10^6 bytes) and IOPS, and what the sequential read cost the guest (its KVM4J-IOSTAT). */
+    record Figures(double seqMBs, double iops, String ioStat) { }
 
     public static void main(String[] args) throws Exception {
         Path debian = Path.of(args.length > 0 ? args[0] : "guest/debian");
@@ -43,6 +43,7 @@ public final class DiskRace {
             Figures q = run(qemu(debian, image(debian, work, "qemu.img")));
             System.out.printf(Locale.ROOT, "round %d%s: sequential kvm4j %.1f MB/s, QEMU %.1f MB/s; random 4K kvm4j %.0f IOPS, QEMU %.0f IOPS%n",
                     i + 1, i < 0 ? " (warm-up)" : "", k.seqMBs, q.seqMBs, k.iops, q.iops);
+            System.out.println("  guest's view: kvm4j" + k.ioStat + "; QEMU" + q.ioStat);
             System.out.flush();
             if (i < 0) continue;
             ks[i] = k.seqMBs; qs[i] = q.seqMBs; kr[i] = k.iops; qr[i] = q.iops;
@@ -76,7 +77,13 @@ public final class DiskRace {
             Matcher rand = RAND.matcher(String.valueOf(vm.lineWith("KVM4J-RANDREAD")));
             if (!seq.find() || !rand.find()) throw new IllegalStateException(command.getFirst() + ": no figures in the guest's output:\n" + vm.tail());
             return new Figures(Long.parseLong(seq.group(1)) / 1e6 / Double.parseDouble(seq.group(2)),
-                    Long.parseLong(rand.group(1)) / Double.parseDouble(rand.group(2)));
+                    Long.parseLong(rand.group(1)) / Double.parseDouble(rand.group(2)), ioStat(vm.lineWith("KVM4J-IOSTAT ")) + ioStat(vm.lineWith("KVM4J-GUESTCPU ")));
         }
+    }
+
+    /** The fields of the guest's KVM4J-IOSTAT or KVM4J-GUESTCPU line, after a space (none from an older image). */
+    static String ioStat(String line) {
+        if (line == null) return "";
+        return " " + line.substring(line.indexOf(' ', line.indexOf("KVM4J-")) + 1).strip();
     }
 }
