@@ -131,15 +131,18 @@ aot_native_key() {
 
 # The training boot: ./kvm4j run itself with the default guest (no shell: it powers off after the marker),
 # so the cache records the very launch line it will serve. KVM4J_AOT_TRAIN names the file to write.
+# Two runs that train at once each write their own file ($$) and rename it into place: the last one wins whole.
 aot_train() {  # aot_train CACHE-FILE
-    local f=$1 log=${1%.aot}.train.log t0=$SECONDS
+    local f=$1 new=$1.$$.new log=${1%.aot}.train.log t0=$SECONDS
     mkdir -p "$(dirname "$f")"
     stage "training a JDK AOT cache for kvm4j's start-up on one boot of the default guest (once per JDK and build; log: $log)"
-    if KVM4J_AOT_TRAIN="$f.new" KVM4J_INTERACTIVE=0 "$KVM4J_ROOT/kvm4j" run </dev/null >"$log" 2>&1 && [ -s "$f.new" ]; then
-        mv "$f.new" "$f"
+    if KVM4J_AOT_TRAIN="$new" KVM4J_INTERACTIVE=0 "$KVM4J_ROOT/kvm4j" run </dev/null >"$log.$$" 2>&1 && [ -s "$new" ]; then
+        mv "$log.$$" "$log"
+        mv "$new" "$f"
         stage "AOT cache ready in $((SECONDS - t0)) s: $f ($(du -m "$f" | cut -f1) MB)"
     else
-        rm -f "$f.new"
+        mv "$log.$$" "$log" 2>/dev/null
+        rm -f "$new"
         say "note: the AOT cache could not be trained (see $log); kvm4j starts without it"
     fi
 }
