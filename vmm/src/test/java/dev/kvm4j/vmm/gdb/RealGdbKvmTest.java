@@ -6,6 +6,7 @@ import dev.kvm4j.kvm.Kvm;
 import dev.kvm4j.kvm.abi.Capability;
 import dev.kvm4j.kvm.testing.RealKvm;
 import dev.kvm4j.vmm.MachineConfig;
+import dev.kvm4j.vmm.machine.GuestConsole;
 import dev.kvm4j.vmm.machine.Machine;
 import dev.kvm4j.vmm.machine.MachineDebugTarget;
 import org.junit.jupiter.api.MethodOrderer;
@@ -14,10 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +70,7 @@ class RealGdbKvmTest {
         String gdb = gdb();
         MachineConfig config = MachineConfig.builder().kernel(guest("Image")).initrd(guest("initramfs-arm64.cpio.gz"))
                 .cpus(2).memory(256L << 20).append("console=ttyAMA0 quiet kvm4j.shell nokaslr").build();
-        Console console = new Console();
+        GuestConsole console = new GuestConsole();
         try (Machine m = Machine.builder(config).console(console).build()) {
             MachineDebugTarget target = MachineDebugTarget.startPaused(m);
             try (GdbServer server = GdbServer.start(new InetSocketAddress("127.0.0.1", 0), target)) {
@@ -166,7 +164,7 @@ class RealGdbKvmTest {
         }
         MachineConfig config = MachineConfig.builder().kernel(guest("zImage-armhf")).initrd(guest("initramfs-armhf.cpio.gz"))
                 .aarch32(true).cpus(2).memory(256L << 20).append("console=ttyAMA0 quiet kvm4j.shell nokaslr").build();
-        Console console = new Console();
+        GuestConsole console = new GuestConsole();
         try (Machine m = Machine.builder(config).console(console).build()) {
             MachineDebugTarget target = MachineDebugTarget.startPaused(m);
             try (GdbServer server = GdbServer.start(new InetSocketAddress("127.0.0.1", 0), target)) {
@@ -240,7 +238,7 @@ class RealGdbKvmTest {
     }
 
     /** gdb at the first instruction ({@code --gdb-wait}): nothing ran, 2 threads, then detach lets the guest boot. */
-    private static String firstInstruction(String gdb, int port, String architecture, Console console) throws Exception {
+    private static String firstInstruction(String gdb, int port, String architecture, GuestConsole console) throws Exception {
         List<String> script = new ArrayList<>(connect(port, architecture));
         script.addAll(List.of("info threads", "p/x $pc", "x/2i $pc", "detach"));
         assertEquals("", console.text(), "nothing ran before gdb");
@@ -258,7 +256,7 @@ class RealGdbKvmTest {
             // gdb prints nothing for continue in batch mode: the line before it. The guest cannot run before gdb's
             // continue, whose hbreak goes in first; what is typed waits in the console's input until then.
             assertTrue(g.await("@@continuing", GDB), "gdb did not get to its continue; its output:\n" + g.output());
-            type(m, "reboot");
+            GuestConsole.type(m, "reboot");
             return g.finish(GDB);
         }
     }
@@ -267,7 +265,7 @@ class RealGdbKvmTest {
      * A failed check with what explains it: CI shows only the assertion's message, and one section of gdb's
      * output rarely says why (a target that went away prints "No registers." everywhere after it).
      */
-    private static AssertionError explained(AssertionError e, String out, Console console, Machine m) throws InterruptedException {
+    private static AssertionError explained(AssertionError e, String out, GuestConsole console, Machine m) throws InterruptedException {
         String end = m.await(Duration.ZERO).map(r -> ", ended: " + r).orElse("");
         return new AssertionError(e.getMessage() + "\n---- gdb's output (end):\n" + tail(out, 2500)
                 + "\n---- console (end):\n" + tail(console.text(), 1500)
@@ -276,10 +274,10 @@ class RealGdbKvmTest {
 
     private static String tail(String s, int n) { return s.length() <= n ? s : "…" + s.substring(s.length() - n); }
 
-    private static void powerOffAfterDetach(Machine m, Console console) throws Exception {
+    private static void powerOffAfterDetach(Machine m, GuestConsole console) throws Exception {
         assertTrue(console.awaitCount(PROMPT, 2, BOOT), "after detach, the rebooted guest reaches its shell; console:\n" + console.text());
         assertEquals(2, console.count("KVM4J-USERSPACE-READY"), console.text());
-        type(m, "poweroff");
+        GuestConsole.type(m, "poweroff");
         RunEnd end = m.await(BOOT).orElseThrow(() -> new AssertionError("no power-off after detach; console:\n" + console.text()));
         assertTrue(end instanceof RunEnd.Power p && p.event() instanceof PowerEvent.PowerOff, end.toString());
         assertEquals(1, m.reboots(), "one reboot: the one gdb broke into");
@@ -293,9 +291,9 @@ class RealGdbKvmTest {
         }
     }
 
-    private static Symbols symbols(Machine m, Console console, String gdb, int port, String... names) throws Exception {
+    private static Symbols symbols(Machine m, GuestConsole console, String gdb, int port, String... names) throws Exception {
         if (!console.await(PROMPT, BOOT)) fail("no shell prompt; console:\n" + console.text() + "\nwhere the vCPUs are:\n" + where(gdb, port));
-        type(m, "grep -wE '" + String.join("|", names) + "' /proc/kallsyms; echo KALLSYMS-$((40+2))");
+        GuestConsole.type(m, "grep -wE '" + String.join("|", names) + "' /proc/kallsyms; echo KALLSYMS-$((40+2))");
         assertTrue(console.await("KALLSYMS-42", BOOT), "no answer from the shell; console:\n" + console.text());
         java.util.Map<String, Long> map = new java.util.HashMap<>();
         for (String name : names) {
@@ -317,10 +315,6 @@ class RealGdbKvmTest {
         }
     }
 
-    private static void type(Machine m, String line) {
-        byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        assertEquals(b.length, m.type(b));
-    }
 
     // ---- reading gdb's output ------------------------------------------------------------------------------
 
@@ -346,44 +340,5 @@ class RealGdbKvmTest {
 
     private static int threads(String section) {
         return (int) section.lines().filter(l -> l.matches("[* ] +\\d+ +Thread \\d+.*")).count();
-    }
-
-    /** The console, kept for waiting on a line and shown in the test log. */
-    private static final class Console extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public synchronized void write(int b) {
-            bytes.write(b);
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            bytes.write(b, off, len);
-            System.out.write(b, off, len);
-            notifyAll();
-        }
-
-        synchronized String text() { return bytes.toString(StandardCharsets.UTF_8); }
-
-        synchronized int count(String marker) {
-            String t = text();
-            int n = 0;
-            for (int at = t.indexOf(marker); at >= 0; at = t.indexOf(marker, at + 1)) n++;
-            return n;
-        }
-
-        boolean await(String marker, Duration timeout) throws InterruptedException { return awaitCount(marker, 1, timeout); }
-
-        synchronized boolean awaitCount(String marker, int n, Duration timeout) throws InterruptedException {
-            long end = System.nanoTime() + timeout.toNanos();
-            while (count(marker) < n) {
-                long left = end - System.nanoTime();
-                if (left <= 0) return false;
-                wait(Math.max(1, Math.min(1000, left / 1_000_000)));
-            }
-            return true;
-        }
     }
 }

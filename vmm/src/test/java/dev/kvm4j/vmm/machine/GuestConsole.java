@@ -8,8 +8,11 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The guest's console as a test sees it: everything written so far, and a way to wait for a line. */
-final class GuestConsole extends OutputStream {
+/**
+ * The guest's console as a test sees it: everything written so far, and a way to wait for a line. Public for the
+ * gdb tests in their own package.
+ */
+public final class GuestConsole extends OutputStream {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     @Override
@@ -25,10 +28,11 @@ final class GuestConsole extends OutputStream {
         notifyAll();
     }
 
-    synchronized String text() { return bytes.toString(StandardCharsets.UTF_8); }
+    /** {@return everything the guest has written so far} */
+    public synchronized String text() { return bytes.toString(StandardCharsets.UTF_8); }
 
     /** Waits until the console contains {@code marker}; false on timeout. */
-    synchronized boolean await(String marker, Duration timeout) throws InterruptedException {
+    public synchronized boolean await(String marker, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!text().contains(marker)) {
             long left = end - System.nanoTime();
@@ -39,7 +43,7 @@ final class GuestConsole extends OutputStream {
     }
 
     /** Waits until the console contains {@code marker} at least {@code n} times (a reboot prints it again). */
-    synchronized boolean awaitCount(String marker, int n, Duration timeout) throws InterruptedException {
+    public synchronized boolean awaitCount(String marker, int n, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (count(text(), marker) < n) {
             long left = end - System.nanoTime();
@@ -49,6 +53,9 @@ final class GuestConsole extends OutputStream {
         return true;
     }
 
+    /** {@return how many times {@code marker} is in the console so far} */
+    public synchronized int count(String marker) { return count(text(), marker); }
+
     private static int count(String text, String marker) {
         int n = 0;
         for (int at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) n++;
@@ -56,7 +63,7 @@ final class GuestConsole extends OutputStream {
     }
 
     /** Types {@code line} and Enter into {@code m}'s console input, all of it or the test fails. */
-    static void type(Machine m, String line) {
+    public static void type(Machine m, String line) {
         byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
         assertEquals(b.length, m.type(b));
     }
