@@ -13,8 +13,11 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || true
 CP=$(ls lib/*.jar | grep -v console-standalone | tr '\n' ':')
 TESTS=$(ls lib/*-tests.jar | tr '\n' ':')
 echo "ARM suite on $(uname -m), $(cat /proc/cpuinfo | grep -c ^processor) CPUs, kernel $(uname -r)"
+# A JVM that crashes here (the suite's, or one a test starts) leaves its hs_err file in /out, which comes back
+# to the host (target/arm-results/MODEL/): seen once, a SIGILL inside the JVM's own generated code on max.
+export KVM4J_CRASH_DIR=/out
 launch() {
-    java $KVM4J_JAVA_OPTS $KVM4J_AOT_OPTS --enable-native-access=ALL-UNNAMED -Dkvm4j.modules=/payload/modules -jar lib/junit-platform-console-standalone.jar execute \
+    java $KVM4J_JAVA_OPTS $KVM4J_AOT_OPTS -XX:ErrorFile=/out/hs_err_pid%p.log --enable-native-access=ALL-UNNAMED -Dkvm4j.modules=/payload/modules -jar lib/junit-platform-console-standalone.jar execute \
         --disable-banner --details=tree --class-path "$CP" \
         --exclude-engine junit-vintage --exclude-engine junit-platform-suite --exclude-engine jqwik --include-tag real-kvm "$@"
 }

@@ -36,8 +36,11 @@ class ExamplesKvmTest {
     private static Run run(String mainClass, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "--module-path", modulePath(), "--enable-native-access=dev.kvm4j.kvm", "--illegal-native-access=deny",
-                "-m", "dev.kvm4j.examples/" + mainClass));
+                "--module-path", modulePath(), "--enable-native-access=dev.kvm4j.kvm", "--illegal-native-access=deny"));
+        // where the rig's suite collects crash reports (arm-suite.sh): a JVM that dies leaves its hs_err there
+        String crashDir = System.getenv("KVM4J_CRASH_DIR");
+        if (crashDir != null) command.add("-XX:ErrorFile=" + Path.of(crashDir, "hs_err_pid%p.log"));
+        command.addAll(List.of("-m", "dev.kvm4j.examples/" + mainClass));
         command.addAll(List.of(args));
         Path err = Files.createTempFile("kvm4j-example", ".err");
         try {
