@@ -63,17 +63,16 @@ public class TestReport {
         List<String> flaky = new ArrayList<>();
         for (var row : table.entrySet()) {
             for (var cell : row.getValue().entrySet()) {
-                if (cell.getValue().status().equals("flaky")) { // Surefire ran it again itself
-                    flaky.add(cell.getKey() + ": " + row.getKey() + " failed, then passed when run again; its first failure: " + cell.getValue().reason());
-                    continue;
-                }
                 Result again = RERUN.getOrDefault(row.getKey(), Map.of()).get(cell.getKey());
-                if (!cell.getValue().status().equals("FAIL") || again == null || !again.status().equals("pass")) continue;
-                int n = FAILED_INVOCATIONS.getOrDefault(cell.getKey() + " " + row.getKey(), 1);
-                COUNTS.merge("FAIL", -n, Integer::sum);
-                COUNTS.merge("pass", n, Integer::sum);
-                flaky.add(cell.getKey() + ": " + row.getKey() + " failed, then passed when run again; its first failure: " + cell.getValue().reason());
-                cell.setValue(new Result("flaky", cell.getValue().reason()));
+                boolean passedOnRerun = cell.getValue().status().equals("FAIL") && again != null && again.status().equals("pass");
+                if (passedOnRerun) {
+                    int n = FAILED_INVOCATIONS.getOrDefault(cell.getKey() + " " + row.getKey(), 1);
+                    COUNTS.merge("FAIL", -n, Integer::sum);
+                    COUNTS.merge("pass", n, Integer::sum);
+                    cell.setValue(new Result("flaky", cell.getValue().reason()));
+                }
+                // flaky here: passed on the suite's rerun, or on Surefire's own (flakyFailure)
+                if (cell.getValue().status().equals("flaky")) flaky.add(cell.getKey() + ": " + row.getKey() + " failed, then passed when run again; its first failure: " + cell.getValue().reason());
             }
         }
         for (var row : table.entrySet()) {
